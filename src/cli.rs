@@ -1,0 +1,418 @@
+//! The command-line definition (clap derive). Every field's `///` comment is
+//! its `--help` text; completions and man pages are generated from here.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::endpoint::{Endpoint, GroupEndpoint, GroupSpec, IfaceSelector};
+use crate::units::{Count, DurationArg, HexBytes, Rate, Size, Tos, Ttl};
+
+const MAIN_EXAMPLES: &str = concat!(
+    "\
+Examples:
+  Send one datagram (socat -u - UDP4-DATAGRAM:239.2.3.1:6969):
+    mcast send 239.2.3.1:6969 'hello'
+  Send each line of stdin as a datagram on eth0:
+    printf 'a\\nb\\n' | mcast send 239.2.3.1:6969@eth0
+  Receive and print (socat -u UDP4-RECV:6969,ip-add-membership=239.2.3.1:eth0 -):
+    mcast listen 239.2.3.1:6969@eth0
+  Watch TAK situational awareness (SA) traffic as JSON Lines:
+    mcast listen 239.2.3.1:6969 --format json
+  CI check: succeed when 10 datagrams arrive within 5 s:
+    mcast listen 239.2.3.1:6969 --count 10 --timeout 5s
+  Hold a membership to test IGMP snooping:
+    mcast join 239.2.3.1@eth0 --duration 60s
+  List multicast-capable interfaces and their groups:
+    mcast ifaces --groups
+
+",
+    "Exit codes:
+  0  success
+  1  expectation not met (listen deadline before --count, missing replies,
+     interrupted before every datagram was sent)
+  2  usage error (bad endpoint, port, interface spec, duration, payload...)
+  3  resource unavailable (no such interface, address in use or not
+     available, network unreachable)
+  4  permission denied
+  5  other I/O or operating-system error
+
+Environment:
+  MCAST_IFACE  default for --iface (comma-separated)
+  MCAST_TTL    default for --ttl
+  NO_COLOR     disables colour when set (same as --color never)"
+);
+
+/// A command-line Swiss-army knife for IP multicast.
+///
+/// Endpoints are GROUP:PORT[@IFACE]: 239.2.3.1:6969, 239.2.3.1:6969@eth0,
+/// 239.2.3.1:6969@10.77.0.1, [ff15::1]:6969@eth0, [ff02::1%eth0]:6969,
+/// [ff02::1%3]:6969. IFACE is an interface name, one of its addresses, or
+/// its index.
+#[derive(Debug, Parser)]
+#[command(name = "mcast", version, about, long_about, after_long_help = MAIN_EXAMPLES, max_term_width = 100)]
+pub struct Cli {
+    /// Options that every subcommand takes.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    /// The subcommand to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options that every subcommand takes.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// More detail on stderr (repeat for more).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+
+    /// Print nothing on stderr but errors (no summaries or warnings).
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// When to use colour: auto (a terminal without NO_COLOR), always or never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true, value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+/// When to colour the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when writing to a terminal and NO_COLOR is not set.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Send datagrams to a group (or a unicast host).
+    #[command(after_long_help = SEND_EXAMPLES)]
+    Send(SendArgs),
+    /// Join groups and print what arrives.
+    #[command(after_long_help = LISTEN_EXAMPLES)]
+    Listen(ListenArgs),
+    /// Hold group memberships (IGMP/MLD reports) until Ctrl-C or --duration.
+    #[command(after_long_help = JOIN_EXAMPLES)]
+    Join(JoinArgs),
+    /// List interfaces with their flags, addresses and groups.
+    #[command(after_long_help = IFACES_EXAMPLES)]
+    Ifaces(IfacesArgs),
+    /// Write shell completions and man pages (for packagers).
+    #[command(hide = true)]
+    Generate(GenerateArgs),
+}
+
+const SEND_EXAMPLES: &str = "\
+Examples:
+  One datagram, like `echo hello | socat -u - UDP4-DATAGRAM:239.2.3.1:6969`:
+    mcast send 239.2.3.1:6969 hello
+  The Python recipe `sock.sendto(b'hello', ('239.2.3.1', 6969))` with TTL 2 on eth0:
+    mcast send 239.2.3.1:6969@eth0 hello --ttl 2
+  1000 datagrams of 1200 bytes at 100 per second, numbered for `listen`:
+    mcast send 239.2.3.1:6969 --size 1200 --count 1000 --rate 100 --seq
+  A file as one datagram; raw bytes from hex:
+    mcast send 239.2.3.1:6969 --file event.xml
+    mcast send [ff15::1]:6969@eth0 --hex 'bf 01 bf'
+  Ask and wait 2 s for receivers' replies (pair with `listen --reply`):
+    mcast send 239.2.3.1:6969 ping --wait-replies 2s";
+
+const LISTEN_EXAMPLES: &str = "\
+Examples:
+  Like `socat -u UDP4-RECV:6969,ip-add-membership=239.2.3.1:eth0 -`:
+    mcast listen 239.2.3.1:6969@eth0
+  Several groups at once, every multicast interface:
+    mcast listen 239.2.3.1:6969 224.10.10.1:17012 --iface all
+  Source-specific (SSM): only 10.77.0.1's traffic:
+    mcast listen 232.1.1.1:5000@eth0 --source 10.77.0.1
+  For scripts: exit 0 when 10 arrive within 5 s, else 1:
+    mcast listen 239.2.3.1:6969 --count 10 --timeout 5s -q
+  Pipe payloads to another program:
+    mcast listen 239.2.3.1:6969 --format raw | xxd
+  Acknowledge each datagram to its sender:
+    mcast listen 239.2.3.1:6969 --reply ack";
+
+const JOIN_EXAMPLES: &str = "\
+Examples:
+  Hold 239.2.3.1 on eth0 for a minute (watch the switch's snooping table):
+    mcast join 239.2.3.1@eth0 --duration 1m
+  SSM join of (10.77.0.1, 232.1.1.1), IPv6 on every multicast interface:
+    mcast join 232.1.1.1@eth0 --source 10.77.0.1
+    mcast join ff15::1 --iface all";
+
+const IFACES_EXAMPLES: &str = "\
+Examples:
+    mcast ifaces
+    mcast ifaces --all --groups
+    mcast ifaces --json | jq '.[] | select(.flags | index(\"MULTICAST\"))'";
+
+/// Options shared by commands that open sockets on interfaces.
+#[derive(Debug, Args, Clone)]
+pub struct IfaceArgs {
+    /// Interface(s) for endpoints that name none: a name, an address, an
+    /// index, or `all` (every UP interface with the MULTICAST flag).
+    /// Repeatable.
+    #[arg(
+        long,
+        short = 'i',
+        value_name = "IFACE",
+        env = "MCAST_IFACE",
+        value_delimiter = ','
+    )]
+    pub iface: Vec<IfaceSelector>,
+}
+
+/// How `send` splits standard input into datagrams.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Split {
+    /// One datagram per line, the newline removed.
+    Line,
+    /// All of stdin as a single datagram.
+    None,
+    /// One datagram per NUL-terminated record.
+    Nul,
+}
+
+/// Arguments of `mcast send`.
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    /// Destination: GROUP:PORT[@IFACE] (a unicast HOST:PORT works too).
+    #[arg(value_name = "ENDPOINT")]
+    pub endpoint: Endpoint,
+
+    /// Payload text. Without it (and without --file, --hex, --size) the
+    /// payload comes from standard input, split by --split.
+    #[arg(value_name = "PAYLOAD", conflicts_with_all = ["file", "hex", "size"])]
+    pub payload: Option<String>,
+
+    /// Send the contents of a file as one datagram.
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["hex", "size"])]
+    pub file: Option<PathBuf>,
+
+    /// Send these bytes, given as hex (spaces and colons allowed).
+    #[arg(long, value_name = "HEX", conflicts_with = "size")]
+    pub hex: Option<HexBytes>,
+
+    /// Send generated payloads of this many bytes.
+    #[arg(long, value_name = "BYTES")]
+    pub size: Option<Size>,
+
+    /// How to split standard input into datagrams.
+    #[arg(long, value_enum, default_value_t = Split::Line)]
+    pub split: Split,
+
+    /// Number of datagrams (default: 1, or unlimited with --rate/--interval;
+    /// for stdin, at most this many).
+    #[arg(long, short = 'c', value_name = "N", allow_hyphen_values = true)]
+    pub count: Option<Count>,
+
+    /// Time between datagrams.
+    #[arg(
+        long,
+        value_name = "DURATION",
+        conflicts_with = "rate",
+        allow_hyphen_values = true
+    )]
+    pub interval: Option<DurationArg>,
+
+    /// Datagrams per second, evenly paced.
+    #[arg(long, value_name = "PPS", allow_hyphen_values = true)]
+    pub rate: Option<Rate>,
+
+    /// Multicast TTL / hop limit (1 stays on the local link).
+    #[arg(
+        long,
+        value_name = "TTL",
+        env = "MCAST_TTL",
+        default_value = "1",
+        allow_hyphen_values = true
+    )]
+    pub ttl: Ttl,
+
+    /// Loop multicast back to listeners on this host (the default).
+    #[arg(long = "loop", overrides_with = "no_loop")]
+    pub loop_: bool,
+
+    /// Do not loop multicast back to this host.
+    #[arg(long, overrides_with = "loop_")]
+    pub no_loop: bool,
+
+    /// Source address and port to send from, e.g. 10.77.0.1:5000 or [::]:5000.
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub bind: Option<SocketAddr>,
+
+    /// IP TOS / IPv6 traffic class byte (e.g. 0xb8 for DSCP EF).
+    #[arg(long, value_name = "TOS")]
+    pub tos: Option<Tos>,
+
+    /// Prefix each datagram with a 20-byte header (magic "MCS1", sequence
+    /// number, send time) that `listen` turns into loss, duplicate,
+    /// reordering and latency statistics.
+    #[arg(long)]
+    pub seq: bool,
+
+    /// After sending, wait this long for unicast replies and print them
+    /// with round-trip times (pair with `listen --reply`).
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
+    pub wait_replies: Option<DurationArg>,
+
+    /// Never use UDP segmentation offload (GSO); always sendmmsg.
+    #[arg(long)]
+    pub no_gso: bool,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub ifaces: IfaceArgs,
+}
+
+impl SendArgs {
+    /// Whether multicast loopback is on (default on).
+    pub fn multicast_loop(&self) -> bool {
+        !self.no_loop
+    }
+}
+
+/// Output formats of `listen`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A header line per datagram and the payload, non-printable bytes escaped.
+    Text,
+    /// A header line and a `hexdump -C` style dump.
+    Hex,
+    /// One JSON object per line, then a summary object.
+    Json,
+    /// Payload bytes only, nothing else (for pipes).
+    Raw,
+    /// Nothing per datagram: count only, then print the summary.
+    Count,
+}
+
+/// Arguments of `mcast listen`.
+#[derive(Debug, Args)]
+pub struct ListenArgs {
+    /// Groups to receive: GROUP:PORT[@IFACE], one or more.
+    #[arg(value_name = "ENDPOINT", required = true)]
+    pub endpoints: Vec<GroupEndpoint>,
+
+    /// Source-specific multicast: accept only these sources (repeatable).
+    #[arg(long, short = 's', value_name = "ADDR")]
+    pub source: Vec<IpAddr>,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// Write raw payloads even to a terminal.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Stop after N datagrams (exit 0 when they arrived).
+    #[arg(long, short = 'c', value_name = "N", allow_hyphen_values = true)]
+    pub count: Option<Count>,
+
+    /// Stop after this long (exit 1 unless --count datagrams, or with no
+    /// --count at least one, arrived).
+    #[arg(long, short = 't', value_name = "DURATION", allow_hyphen_values = true)]
+    pub timeout: Option<DurationArg>,
+
+    /// Answer each datagram with this text, unicast to its sender.
+    #[arg(long, value_name = "TEXT")]
+    pub reply: Option<String>,
+
+    /// Receive buffer to ask the kernel for (read back; a warning when clamped).
+    #[arg(long, value_name = "BYTES", default_value = "4M")]
+    pub rcvbuf: BufSize,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub ifaces: IfaceArgs,
+}
+
+/// Arguments of `mcast join`.
+#[derive(Debug, Args)]
+pub struct JoinArgs {
+    /// Groups to join: GROUP[@IFACE], e.g. 239.2.3.1@eth0 or ff15::1@eth0.
+    #[arg(value_name = "GROUP", required = true)]
+    pub groups: Vec<GroupSpec>,
+
+    /// Source-specific join: only these sources (repeatable).
+    #[arg(long, short = 's', value_name = "ADDR")]
+    pub source: Vec<IpAddr>,
+
+    /// Leave and exit after this long (default: until Ctrl-C or SIGTERM).
+    #[arg(long, short = 'd', value_name = "DURATION", allow_hyphen_values = true)]
+    pub duration: Option<DurationArg>,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub ifaces: IfaceArgs,
+}
+
+/// Arguments of `mcast ifaces`.
+#[derive(Debug, Args)]
+pub struct IfacesArgs {
+    /// Show every interface, not only multicast-capable ones.
+    #[arg(long, short = 'a')]
+    pub all: bool,
+
+    /// Show the multicast groups joined on each interface.
+    #[arg(long, short = 'g')]
+    pub groups: bool,
+
+    /// Print a JSON array instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of the hidden `mcast generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Directory that receives `completions/` and `man/`.
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+}
+
+/// A buffer size in bytes: `212992`, `4M`, `512k`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BufSize(pub usize);
+
+impl std::str::FromStr for BufSize {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let t = s.trim();
+        let (num, mult) = match t.strip_suffix(['k', 'K']) {
+            Some(n) => (n, 1usize << 10),
+            None => match t.strip_suffix('M') {
+                Some(n) => (n, 1 << 20),
+                None => (t, 1),
+            },
+        };
+        match num.parse::<usize>().ok().and_then(|n| n.checked_mul(mult)) {
+            Some(n) if n > 0 && n <= 1 << 30 => Ok(BufSize(n)),
+            _ => Err(format!("{s:?} is not a buffer size; expected bytes such as 212992, 512k or 4M (at most 1G)")),
+        }
+    }
+}
+
+impl std::fmt::Display for BufSize {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

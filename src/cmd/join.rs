@@ -1,0 +1,103 @@
+//! `mcast join`: hold memberships so that IGMP/MLD reports go out, confirm
+//! each in the kernel's table, leave cleanly on exit.
+
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+
+use crate::cli::JoinArgs;
+use crate::cmd::Ctx;
+use crate::endpoint::Family;
+use crate::error::Outcome;
+use crate::iface;
+use crate::signals::Stop;
+use crate::sock::{self, IfRef, Membership};
+use crate::target::{self, Resolver};
+
+/// Runs `mcast join`.
+pub fn run(a: &JoinArgs, ctx: &Ctx) -> Result<Outcome> {
+    for g in &a.groups {
+        target::check(&g.group, g.iface.as_ref(), &a.ifaces.iface, &a.source)?;
+    }
+    let resolver = Resolver::new()?;
+    let stop = Stop::install()?;
+    // One socket per membership: the kernel caps memberships per socket
+    // (net.ipv4.igmp_max_memberships, 20 by default).
+    let mut held = Vec::new();
+    for g in &a.groups {
+        let ifaces = resolver.ifaces_for(g.iface.as_ref(), &a.ifaces.iface)?;
+        let ifaces = if ifaces.is_empty() {
+            vec![IfRef::any()]
+        } else {
+            ifaces
+        };
+        let srcs: Vec<Option<std::net::IpAddr>> = if a.source.is_empty() {
+            vec![None]
+        } else {
+            a.source
+                .iter()
+                .copied()
+                .filter(|s| Family::of(s) == Family::of(&g.group))
+                .map(Some)
+                .collect()
+        };
+        for iface in &ifaces {
+            for source in &srcs {
+                let m = Membership {
+                    group: g.group,
+                    iface: iface.clone(),
+                    source: *source,
+                };
+                let s = sock::udp_socket(Family::of(&g.group))?;
+                sock::join(&s, &m)?;
+                held.push((s, m));
+            }
+        }
+    }
+    // The kernel's table names the interface the join landed on, which is
+    // how a join on "the default interface" is reported precisely.
+    let table = iface::memberships()?;
+    let mut out = std::io::stdout().lock();
+    for (_, m) in &held {
+        let found: Vec<&iface::Membership> = table
+            .iter()
+            .filter(|t| t.group == m.group && (m.iface.index == 0 || t.index == m.iface.index))
+            .collect();
+        let proc_file = if m.group.is_ipv4() {
+            "/proc/net/igmp"
+        } else {
+            "/proc/net/igmp6"
+        };
+        match found.first() {
+            Some(t) => {
+                use std::io::Write;
+                let _ = writeln!(
+                    out,
+                    "joined {} on {} (index {}){} [in {proc_file}]",
+                    m.group,
+                    crate::output::escape_str(&t.iface),
+                    t.index,
+                    m.source
+                        .map(|s| format!(" from source {s}"))
+                        .unwrap_or_default()
+                );
+            }
+            None => ctx.warn(format_args!(
+                "joined {m}, but it does not appear in {proc_file}"
+            )),
+        }
+    }
+    drop(out);
+    let deadline = a.duration.map(|d| Instant::now() + d.0);
+    while !stop.requested() && deadline.is_none_or(|d| Instant::now() < d) {
+        let left = deadline.map_or(Duration::from_millis(200), |d| {
+            d.saturating_duration_since(Instant::now())
+        });
+        std::thread::sleep(left.min(Duration::from_millis(200)));
+    }
+    for (s, m) in &held {
+        sock::leave(s, m)?;
+        ctx.info(format_args!("left {m}"));
+    }
+    Ok(Outcome::Ok)
+}

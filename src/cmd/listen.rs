@@ -1,0 +1,318 @@
+//! `mcast listen`: join groups, print what arrives, count it, summarise.
+
+use std::io::{self, IsTerminal, Write};
+use std::net::{IpAddr, SocketAddr};
+use std::os::fd::AsRawFd;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use socket2::{SockAddr, Socket};
+
+use crate::batch::{RecvBatch, MAX_DATAGRAM};
+use crate::cli::{Format, ListenArgs};
+use crate::cmd::send::now_ns;
+use crate::cmd::Ctx;
+use crate::endpoint::Family;
+use crate::error::{usage, Outcome};
+use crate::output::{self, Info, JsonScratch};
+use crate::seq::{SeqHeader, HEADER_LEN};
+use crate::signals::Stop;
+use crate::sock::{self, GroupSocket, IfRef};
+use crate::stats::{Stats, StreamKey};
+use crate::target::{self, Resolver};
+
+/// Datagrams read per `recvmmsg` call.
+const BATCH: usize = 64;
+
+/// Runs `mcast listen`.
+pub fn run(a: &ListenArgs, ctx: &Ctx) -> Result<Outcome> {
+    if a.format == Format::Raw && io::stdout().is_terminal() && !a.force {
+        return Err(usage(
+            "--format raw writes payload bytes unescaped and stdout is a terminal; \
+             pipe it (| xxd), use --format text or hex, or add --force",
+        ));
+    }
+    for ep in &a.endpoints {
+        target::check(&ep.0.addr, ep.0.iface.as_ref(), &a.ifaces.iface, &a.source)?;
+    }
+    let resolver = Resolver::new()?;
+    // One socket per group and port: the same group named with several
+    // interfaces becomes one socket joined on each.
+    let mut plan: Vec<(IpAddr, u16, Vec<IfRef>)> = Vec::new();
+    for ep in &a.endpoints {
+        let ifaces = resolver.ifaces_for(ep.0.iface.as_ref(), &a.ifaces.iface)?;
+        match plan
+            .iter_mut()
+            .find(|(g, p, _)| *g == ep.0.addr && *p == ep.0.port)
+        {
+            Some((_, _, have)) => {
+                for i in ifaces {
+                    if !have.contains(&i) {
+                        have.push(i);
+                    }
+                }
+            }
+            None => plan.push((ep.0.addr, ep.0.port, ifaces)),
+        }
+    }
+    let sources: Vec<IpAddr> = a.source.clone();
+    let mut socks = Vec::with_capacity(plan.len());
+    for (group, port, ifaces) in &plan {
+        let srcs: Vec<IpAddr> = sources
+            .iter()
+            .copied()
+            .filter(|s| Family::of(s) == Family::of(group))
+            .collect();
+        let gs = sock::open_group_receiver(*group, *port, ifaces, &srcs, a.rcvbuf.0)?;
+        for m in &gs.memberships {
+            ctx.debug(format_args!("joined {m}"));
+        }
+        if gs.rcvbuf < a.rcvbuf.0 {
+            ctx.warn(format_args!(
+                "the kernel granted a {} byte receive buffer instead of {} (net.core.rmem_max); \
+                 bursts may be dropped: raise it with `sysctl -w net.core.rmem_max={}` or run as root",
+                gs.rcvbuf, a.rcvbuf.0, a.rcvbuf.0
+            ));
+        }
+        socks.push(gs);
+    }
+    if !ctx.quiet {
+        for gs in &socks {
+            let on: Vec<String> = gs.memberships.iter().map(|m| m.to_string()).collect();
+            ctx.info(format_args!("listening: {}", on.join(", ")));
+        }
+    }
+    let replier = match &a.reply {
+        Some(text) => Some(Replier::new(text.as_bytes())?),
+        None => None,
+    };
+    let stop = Stop::install()?;
+    let mut l = Listener {
+        socks: &socks,
+        resolver: &resolver,
+        format: a.format,
+        color: ctx.color_out,
+        count: a.count.map(|c| c.get()),
+        stats: Stats::default(),
+        drops: vec![0; socks.len()],
+        replier,
+        received: 0,
+    };
+    let started = Instant::now();
+    let end = l.run(a.timeout.map(|t| started + t.0), &stop)?;
+    let elapsed = started.elapsed();
+    l.stats.kernel_drops = l.drops.iter().map(|&d| u64::from(d)).sum();
+    if end == End::BrokenPipe {
+        // `mcast listen ... | head -1`: the reader is gone; end quietly.
+        return Ok(Outcome::Ok);
+    }
+    if a.format == Format::Json {
+        let mut o = io::stdout().lock();
+        let _ = serde_json::to_writer(&mut o, &l.stats.to_json(elapsed));
+        let _ = o.write_all(b"\n").and_then(|_| o.flush());
+    }
+    if !ctx.quiet {
+        eprint!("{}", l.stats.render_text(elapsed));
+        if let Some(r) = &l.replier {
+            if r.errors > 0 {
+                ctx.warn(format_args!("{} replies could not be sent", r.errors));
+            }
+        }
+    }
+    Ok(match (l.count, a.timeout) {
+        (Some(c), _) if l.received >= c => Outcome::Ok,
+        (Some(_), _) => Outcome::NotMet,
+        (None, Some(_)) if l.received == 0 => Outcome::NotMet,
+        _ => Outcome::Ok,
+    })
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum End {
+    Count,
+    Deadline,
+    Signal,
+    BrokenPipe,
+}
+
+struct Listener<'a> {
+    socks: &'a [GroupSocket],
+    resolver: &'a Resolver,
+    format: Format,
+    color: bool,
+    count: Option<u64>,
+    stats: Stats,
+    drops: Vec<u32>,
+    replier: Option<Replier>,
+    received: u64,
+}
+
+impl Listener<'_> {
+    fn run(&mut self, deadline: Option<Instant>, stop: &Stop) -> Result<End> {
+        let mut batch = RecvBatch::new(BATCH, MAX_DATAGRAM);
+        let mut out: Vec<u8> = Vec::with_capacity(1 << 16);
+        let mut scratch = JsonScratch::default();
+        let stdout = io::stdout();
+        let mut lock = stdout.lock();
+        let mut fds: Vec<libc::pollfd> = self
+            .socks
+            .iter()
+            .map(|s| libc::pollfd {
+                fd: s.sock.as_raw_fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            })
+            .collect();
+        let mut last_if = (0u32, "");
+        loop {
+            if stop.requested() {
+                return Ok(End::Signal);
+            }
+            // Wake at least every 250 ms: a signal that lands between the
+            // flag check and poll() must not leave us asleep.
+            let mut wait = Duration::from_millis(250);
+            if let Some(d) = deadline {
+                let left = d.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Ok(End::Deadline);
+                }
+                wait = wait.min(left);
+            }
+            let ms = wait.as_micros().div_ceil(1000) as libc::c_int;
+            // SAFETY: fds is a valid pollfd array for the duration of the call.
+            let rc = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, ms) };
+            if rc < 0 {
+                let e = io::Error::last_os_error();
+                if e.kind() == io::ErrorKind::Interrupted {
+                    continue;
+                }
+                return Err(e).context("poll");
+            }
+            for (i, gs) in self.socks.iter().enumerate() {
+                if fds[i].revents == 0 {
+                    continue;
+                }
+                loop {
+                    let n = batch
+                        .recv(&gs.sock)
+                        .with_context(|| format!("receive on {}:{}", gs.group, gs.port))?;
+                    if n == 0 {
+                        break;
+                    }
+                    if let Some(d) = batch.kernel_drops {
+                        self.drops[i] = self.drops[i].max(d);
+                    }
+                    for (meta, payload) in batch.iter() {
+                        // A wildcard-bound IPv6 socket (link-local group on
+                        // several interfaces) also sees other destinations.
+                        if meta.dst.is_some_and(|d| d != gs.group) {
+                            continue;
+                        }
+                        let time_ns = meta.time_ns.unwrap_or_else(now_ns);
+                        let seq = SeqHeader::read(payload);
+                        self.stats.record(
+                            StreamKey {
+                                group: gs.group,
+                                port: gs.port,
+                                src: meta.src,
+                            },
+                            payload.len(),
+                            seq,
+                            time_ns,
+                        );
+                        if meta.truncated {
+                            self.stats.truncated += 1;
+                        }
+                        if last_if.0 != meta.ifindex {
+                            last_if = (meta.ifindex, self.resolver.name_of(meta.ifindex));
+                        }
+                        let info = Info {
+                            time_ns,
+                            src: meta.src,
+                            group: gs.group,
+                            port: gs.port,
+                            iface: last_if.1,
+                            ttl: meta.ttl,
+                            seq,
+                            truncated: meta.truncated,
+                        };
+                        match self.format {
+                            Format::Text => {
+                                output::write_text(&mut out, &info, payload, self.color)
+                            }
+                            Format::Hex => output::write_hex(&mut out, &info, payload, self.color),
+                            Format::Json => {
+                                output::write_json(&mut out, &info, payload, &mut scratch)
+                            }
+                            Format::Raw => out.extend_from_slice(payload),
+                            Format::Count => {}
+                        }
+                        if let Some(r) = &mut self.replier {
+                            r.reply(meta.src, seq, payload);
+                        }
+                        self.received += 1;
+                        if self.count.is_some_and(|c| self.received >= c) {
+                            break;
+                        }
+                    }
+                    if !out.is_empty() {
+                        let w = lock.write_all(&out).and_then(|_| lock.flush());
+                        out.clear();
+                        match w {
+                            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                                return Ok(End::BrokenPipe)
+                            }
+                            Err(e) => return Err(e).context("write to standard output"),
+                            Ok(()) => {}
+                        }
+                    }
+                    if self.count.is_some_and(|c| self.received >= c) {
+                        return Ok(End::Count);
+                    }
+                    if n < BATCH {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Sends `--reply` answers from an unbound socket per family. When the
+/// datagram had a sequence header the reply starts with it, so the sender
+/// can measure the exact round trip of that datagram.
+struct Replier {
+    text: Vec<u8>,
+    v4: Option<Socket>,
+    v6: Option<Socket>,
+    buf: Vec<u8>,
+    errors: u64,
+}
+
+impl Replier {
+    fn new(text: &[u8]) -> Result<Replier> {
+        Ok(Replier {
+            text: text.to_vec(),
+            v4: Some(sock::udp_socket(Family::V4)?),
+            v6: sock::udp_socket(Family::V6).ok(),
+            buf: Vec::with_capacity(text.len() + HEADER_LEN),
+            errors: 0,
+        })
+    }
+
+    fn reply(&mut self, to: SocketAddr, seq: Option<SeqHeader>, payload: &[u8]) {
+        self.buf.clear();
+        if seq.is_some() {
+            self.buf.extend_from_slice(&payload[..HEADER_LEN]);
+        }
+        self.buf.extend_from_slice(&self.text);
+        let s = match to {
+            SocketAddr::V4(_) => self.v4.as_ref(),
+            SocketAddr::V6(_) => self.v6.as_ref(),
+        };
+        let ok = s.is_some_and(|s| s.send_to(&self.buf, &SockAddr::from(to)).is_ok());
+        if !ok {
+            self.errors += 1;
+        }
+    }
+}

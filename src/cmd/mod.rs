@@ -1,0 +1,96 @@
+//! One module per subcommand; each is glue over the core modules.
+
+use std::io::{IsTerminal, Write};
+
+use crate::cli::{ColorChoice, Command, GlobalArgs};
+use crate::error::{self, Outcome};
+
+pub mod generate;
+pub mod ifaces;
+pub mod join;
+pub mod listen;
+pub mod send;
+
+/// What every command needs to know about how to talk to the user.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    /// `-v` count.
+    pub verbose: u8,
+    /// `-q`: nothing on stderr but errors.
+    pub quiet: bool,
+    /// Colour on stdout.
+    pub color_out: bool,
+    /// Colour on stderr.
+    pub color_err: bool,
+}
+
+impl Ctx {
+    /// Builds the context from the global options and the environment.
+    pub fn new(g: &GlobalArgs) -> Ctx {
+        // https://no-color.org: any non-empty NO_COLOR disables colour in
+        // `auto` mode; an explicit --color always still wins.
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let decide = |tty: bool| match g.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => tty && !no_color,
+        };
+        Ctx {
+            verbose: g.verbose,
+            quiet: g.quiet,
+            color_out: decide(std::io::stdout().is_terminal()),
+            color_err: decide(std::io::stderr().is_terminal()),
+        }
+    }
+
+    /// Prints an error, its causes and a hint to stderr.
+    pub fn print_error(&self, err: &anyhow::Error) {
+        let mut e = std::io::stderr().lock();
+        let (red, bold, reset) = if self.color_err {
+            ("\x1b[31;1m", "\x1b[1m", "\x1b[0m")
+        } else {
+            ("", "", "")
+        };
+        let _ = writeln!(e, "{red}mcast: error:{reset} {err:#}");
+        if let Some(h) = error::hint(err) {
+            let _ = writeln!(e, "{bold}hint:{reset} {h}");
+        }
+    }
+
+    /// Prints a warning unless `-q`.
+    pub fn warn(&self, msg: impl std::fmt::Display) {
+        if !self.quiet {
+            let (y, reset) = if self.color_err {
+                ("\x1b[33m", "\x1b[0m")
+            } else {
+                ("", "")
+            };
+            eprintln!("{y}mcast: warning:{reset} {msg}");
+        }
+    }
+
+    /// Prints a progress/info line unless `-q`.
+    pub fn info(&self, msg: impl std::fmt::Display) {
+        if !self.quiet {
+            eprintln!("mcast: {msg}");
+        }
+    }
+
+    /// Prints a line only with `-v`.
+    pub fn debug(&self, msg: impl std::fmt::Display) {
+        if self.verbose > 0 && !self.quiet {
+            eprintln!("mcast: {msg}");
+        }
+    }
+}
+
+/// Runs a parsed command.
+pub fn run(command: Command, ctx: &Ctx) -> anyhow::Result<Outcome> {
+    match command {
+        Command::Send(a) => send::run(&a, ctx),
+        Command::Listen(a) => listen::run(&a, ctx),
+        Command::Join(a) => join::run(&a, ctx),
+        Command::Ifaces(a) => ifaces::run(&a, ctx),
+        Command::Generate(a) => generate::run(&a),
+    }
+}

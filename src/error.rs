@@ -1,0 +1,169 @@
+//! Errors and the one exit-code table.
+//!
+//! Commands return `anyhow::Result<Outcome>`. A failure is classified into an
+//! exit code by walking its error chain: explicit [`Usage`] and
+//! [`Unavailable`] markers first, then the OS error number of any
+//! `std::io::Error` inside.
+
+use std::fmt;
+use std::io;
+
+/// How a command that did not fail ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Everything the user asked for happened.
+    Ok,
+    /// The command ran correctly but its expectation was not met
+    /// (e.g. `listen --count` reached its deadline first).
+    NotMet,
+}
+
+/// The documented exit codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Exit {
+    /// Success.
+    Ok = 0,
+    /// An expectation was not met (deadline before `--count` datagrams,
+    /// replies missing, interrupted before all were sent).
+    NotMet = 1,
+    /// Bad usage: a malformed argument or an impossible combination.
+    Usage = 2,
+    /// A resource is unavailable: no such interface, address in use,
+    /// address not available, network unreachable.
+    Unavailable = 3,
+    /// Permission denied (raw sockets, forced buffer sizes, privileged ports).
+    Permission = 4,
+    /// Any other I/O or operating-system error.
+    Io = 5,
+}
+
+/// The exit-code table as shown in `--help`, the man page and the README.
+pub const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0  success
+  1  expectation not met (listen deadline before --count, missing replies,
+     interrupted before every datagram was sent)
+  2  usage error (bad endpoint, port, interface spec, duration, payload...)
+  3  resource unavailable (no such interface, address in use or not
+     available, network unreachable)
+  4  permission denied
+  5  other I/O or operating-system error";
+
+/// A usage error: the user's input cannot work. Exit code 2.
+#[derive(Debug)]
+pub struct Usage(pub String);
+
+impl fmt::Display for Usage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl std::error::Error for Usage {}
+
+/// A resource the user named does not exist (e.g. an interface). Exit code 3.
+#[derive(Debug)]
+pub struct Unavailable(pub String);
+
+impl fmt::Display for Unavailable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl std::error::Error for Unavailable {}
+
+/// Builds a usage error (exit code 2).
+pub fn usage(msg: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(Usage(msg.into()))
+}
+
+/// Builds an unavailable-resource error (exit code 3).
+pub fn unavailable(msg: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(Unavailable(msg.into()))
+}
+
+/// Classifies an error into its exit code.
+pub fn exit_code(err: &anyhow::Error) -> Exit {
+    for cause in err.chain() {
+        if cause.is::<Usage>() {
+            return Exit::Usage;
+        }
+        if cause.is::<Unavailable>() {
+            return Exit::Unavailable;
+        }
+        if let Some(io) = cause.downcast_ref::<io::Error>() {
+            return classify_io(io);
+        }
+    }
+    Exit::Io
+}
+
+fn classify_io(err: &io::Error) -> Exit {
+    match err.raw_os_error() {
+        Some(libc::EACCES | libc::EPERM) => Exit::Permission,
+        Some(
+            libc::ENODEV
+            | libc::ENXIO
+            | libc::EADDRINUSE
+            | libc::EADDRNOTAVAIL
+            | libc::ENETUNREACH
+            | libc::EHOSTUNREACH
+            | libc::ENETDOWN
+            | libc::ENOPROTOOPT
+            | libc::EAFNOSUPPORT,
+        ) => Exit::Unavailable,
+        _ if err.kind() == io::ErrorKind::PermissionDenied => Exit::Permission,
+        _ => Exit::Io,
+    }
+}
+
+/// A hint to print under an error, when there is a well-known fix.
+pub fn hint(err: &anyhow::Error) -> Option<&'static str> {
+    let io = err.chain().find_map(|c| c.downcast_ref::<io::Error>())?;
+    match io.raw_os_error()? {
+        libc::EACCES | libc::EPERM => Some(
+            "this operation needs privileges: run as root, or grant the binary \
+             CAP_NET_ADMIN/CAP_NET_RAW (sudo setcap cap_net_admin,cap_net_raw+ep $(which mcast))",
+        ),
+        libc::EADDRINUSE => Some(
+            "another socket holds this address without SO_REUSEADDR/SO_REUSEPORT; \
+             find it with `ss -ulpn` and stop it, or pick another port",
+        ),
+        libc::EADDRNOTAVAIL => Some(
+            "the address is not configured on this host, or the interface has no \
+             address of this family: check `mcast ifaces`",
+        ),
+        libc::ENETUNREACH => Some(
+            "no route for this destination: name the interface (GROUP:PORT@IFACE or --iface), \
+             or add a multicast route (ip route add 224.0.0.0/4 dev IFACE)",
+        ),
+        libc::ENODEV => Some("the interface does not exist or is down: check `mcast ifaces`"),
+        libc::ENOBUFS => Some(
+            "the kernel ran out of membership slots (net.ipv4.igmp_max_memberships) \
+             or buffer space",
+        ),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anyhow::Context;
+
+    #[test]
+    fn classification_follows_the_chain() {
+        let e = usage("bad port");
+        assert_eq!(exit_code(&e), Exit::Usage);
+        let e = Err::<(), _>(io::Error::from_raw_os_error(libc::ENODEV))
+            .context("join 239.1.1.1 on eth9")
+            .unwrap_err();
+        assert_eq!(exit_code(&e), Exit::Unavailable);
+        let e = anyhow::Error::new(io::Error::from_raw_os_error(libc::EPERM));
+        assert_eq!(exit_code(&e), Exit::Permission);
+        assert!(hint(&e).is_some());
+        let e = anyhow::Error::new(io::Error::from_raw_os_error(libc::EIO));
+        assert_eq!(exit_code(&e), Exit::Io);
+        assert_eq!(exit_code(&anyhow::anyhow!("plain")), Exit::Io);
+    }
+}

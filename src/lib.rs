@@ -1,0 +1,26 @@
+//! mcast: a command-line Swiss-army knife for IP multicast.
+//!
+//! The crate is a small core of modules that every subcommand shares, plus
+//! one thin module per subcommand under [`cmd`]:
+//!
+//! - pure modules, which do no I/O: [`endpoint`] (the endpoint grammar),
+//!   [`units`] (durations, rates, counts), [`seq`] (the sequence header),
+//!   [`output`] (datagram formatting), [`stats`] (receive statistics) and
+//!   [`cot`] (Cursor-on-Target model and codecs);
+//! - the platform surface: [`iface`] (interfaces and memberships), [`sock`]
+//!   (socket configuration, joins) and [`batch`] (`recvmmsg`/`sendmmsg`/GSO);
+//! - [`error`], which holds the one exit-code table.
+
+pub mod batch;
+pub mod cli;
+pub mod cmd;
+pub mod endpoint;
+pub mod error;
+pub mod iface;
+pub mod output;
+pub mod seq;
+pub mod signals;
+pub mod sock;
+pub mod stats;
+pub mod target;
+pub mod units;

@@ -1,0 +1,313 @@
+//! Formatting received datagrams: text, hexdump, JSON Lines, raw. Pure: the
+//! functions append to a caller-owned `Vec<u8>` (the batch's output buffer)
+//! and allocate nothing per datagram.
+//!
+//! A packet dumper prints bytes that strangers chose: every byte outside
+//! printable ASCII is escaped, so no terminal escape sequence ever passes.
+
+use std::io::Write;
+use std::net::{IpAddr, SocketAddr};
+
+use base64::Engine;
+use chrono::{Datelike, Timelike};
+
+use crate::seq::SeqHeader;
+
+/// What is known about one datagram, for printing.
+#[derive(Debug, Clone, Copy)]
+pub struct Info<'a> {
+    /// Receive time, nanoseconds since the Unix epoch.
+    pub time_ns: u64,
+    /// Sender.
+    pub src: SocketAddr,
+    /// Destination group.
+    pub group: IpAddr,
+    /// Destination port.
+    pub port: u16,
+    /// Arrival interface name ("" when unknown).
+    pub iface: &'a str,
+    /// TTL or hop limit on arrival.
+    pub ttl: Option<u8>,
+    /// The sequence header, when the payload carries one.
+    pub seq: Option<SeqHeader>,
+    /// The payload was cut to the buffer size.
+    pub truncated: bool,
+}
+
+/// Writes `ns` since the epoch as RFC 3339 UTC with microseconds:
+/// `2026-11-21T07:34:55.123456Z`.
+pub fn write_rfc3339(out: &mut Vec<u8>, ns: u64) {
+    let secs = (ns / 1_000_000_000) as i64;
+    let micros = (ns % 1_000_000_000) / 1_000;
+    match chrono::DateTime::from_timestamp(secs, 0) {
+        Some(t) => {
+            let _ = write!(
+                out,
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
+                t.year(),
+                t.month(),
+                t.day(),
+                t.hour(),
+                t.minute(),
+                t.second(),
+                micros
+            );
+        }
+        None => out.extend_from_slice(b"1970-01-01T00:00:00.000000Z"),
+    }
+}
+
+/// Appends `bytes` with everything outside printable ASCII as `\xNN` and the
+/// backslash doubled, so the output is unambiguous and terminal-safe.
+pub fn escape_into(out: &mut Vec<u8>, bytes: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for &b in bytes {
+        match b {
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            0x20..=0x7e => out.push(b),
+            _ => out.extend_from_slice(&[
+                b'\\',
+                b'x',
+                HEX[(b >> 4) as usize],
+                HEX[(b & 15) as usize],
+            ]),
+        }
+    }
+}
+
+/// Appends an escaped copy of a string (for names and other untrusted text).
+pub fn escape_str(s: &str) -> String {
+    let mut v = Vec::with_capacity(s.len());
+    escape_into(&mut v, s.as_bytes());
+    String::from_utf8(v).unwrap_or_default()
+}
+
+fn write_src(out: &mut Vec<u8>, a: &SocketAddr) {
+    let _ = match a {
+        SocketAddr::V6(v6) => write!(out, "[{}]:{}", v6.ip(), v6.port()),
+        SocketAddr::V4(v4) => write!(out, "{v4}"),
+    };
+}
+
+fn write_group(out: &mut Vec<u8>, g: &IpAddr, port: u16) {
+    let _ = match g {
+        IpAddr::V6(a) => write!(out, "[{a}]:{port}"),
+        IpAddr::V4(a) => write!(out, "{a}:{port}"),
+    };
+}
+
+/// The header line shared by the text and hex formats:
+/// `TIME SRC -> GROUP:PORT on IFACE ttl=N len=N [seq=N]`.
+pub fn write_header(out: &mut Vec<u8>, i: &Info, len: usize, color: bool) {
+    if color {
+        out.extend_from_slice(b"\x1b[2m");
+    }
+    write_rfc3339(out, i.time_ns);
+    if color {
+        out.extend_from_slice(b"\x1b[0m\x1b[36m");
+    }
+    out.push(b' ');
+    write_src(out, &i.src);
+    out.extend_from_slice(b" -> ");
+    write_group(out, &i.group, i.port);
+    if color {
+        out.extend_from_slice(b"\x1b[0m");
+    }
+    if !i.iface.is_empty() {
+        out.extend_from_slice(b" on ");
+        escape_into(out, i.iface.as_bytes());
+    }
+    if let Some(t) = i.ttl {
+        let _ = write!(out, " ttl={t}");
+    }
+    let _ = write!(out, " len={len}");
+    if let Some(s) = i.seq {
+        let _ = write!(out, " seq={}", s.seq);
+    }
+    if i.truncated {
+        out.extend_from_slice(b" TRUNCATED");
+    }
+    out.push(b'\n');
+}
+
+/// Text format: the header line, then the escaped payload indented by two
+/// spaces (the sequence header, when present, is not repeated in it).
+pub fn write_text(out: &mut Vec<u8>, i: &Info, payload: &[u8], color: bool) {
+    write_header(out, i, payload.len(), color);
+    out.extend_from_slice(b"  ");
+    let body = if i.seq.is_some() {
+        &payload[crate::seq::HEADER_LEN..]
+    } else {
+        payload
+    };
+    escape_into(out, body);
+    out.push(b'\n');
+}
+
+/// Hex format: the header line, then a `hexdump -C` style dump.
+pub fn write_hex(out: &mut Vec<u8>, i: &Info, payload: &[u8], color: bool) {
+    write_header(out, i, payload.len(), color);
+    hexdump(out, payload);
+}
+
+/// `hexdump -C` layout: offset, 16 bytes in two groups of 8, ASCII column.
+pub fn hexdump(out: &mut Vec<u8>, data: &[u8]) {
+    for (line, chunk) in data.chunks(16).enumerate() {
+        let _ = write!(out, "{:08x} ", line * 16);
+        for k in 0..16 {
+            if k == 8 {
+                out.push(b' ');
+            }
+            match chunk.get(k) {
+                Some(b) => {
+                    let _ = write!(out, " {b:02x}");
+                }
+                None => out.extend_from_slice(b"   "),
+            }
+        }
+        out.extend_from_slice(b"  |");
+        for &b in chunk {
+            out.push(if (0x20..=0x7e).contains(&b) { b } else { b'.' });
+        }
+        out.extend_from_slice(b"|\n");
+    }
+    let _ = writeln!(out, "{:08x}", data.len());
+}
+
+/// True when the bytes are UTF-8 without control characters (tab, CR and LF
+/// allowed), i.e. safe and meaningful to show as JSON `text`.
+pub fn is_clean_text(payload: &[u8]) -> Option<&str> {
+    let s = std::str::from_utf8(payload).ok()?;
+    (!s.chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')))
+    .then_some(s)
+}
+
+/// A reusable scratch buffer for JSON lines.
+#[derive(Debug, Default)]
+pub struct JsonScratch {
+    b64: String,
+    time: Vec<u8>,
+}
+
+/// JSON format: one object per line.
+///
+/// Fields: `time` (RFC 3339), `src`, `group`, `port`, `iface`, `ttl`, `len`,
+/// `seq` and `sent` (when the payload has a sequence header), `truncated`,
+/// `text` (only when the payload is clean UTF-8) and always `base64`.
+pub fn write_json(out: &mut Vec<u8>, i: &Info, payload: &[u8], scratch: &mut JsonScratch) {
+    scratch.time.clear();
+    write_rfc3339(&mut scratch.time, i.time_ns);
+    scratch.b64.clear();
+    base64::engine::general_purpose::STANDARD.encode_string(payload, &mut scratch.b64);
+    let time = std::str::from_utf8(&scratch.time).unwrap_or("");
+    out.extend_from_slice(b"{\"time\":\"");
+    out.extend_from_slice(time.as_bytes());
+    out.extend_from_slice(b"\",\"src\":\"");
+    write_src(out, &i.src);
+    let _ = write!(
+        out,
+        "\",\"group\":\"{}\",\"port\":{},\"iface\":",
+        i.group, i.port
+    );
+    let _ = serde_json::to_writer(&mut *out, i.iface);
+    match i.ttl {
+        Some(t) => {
+            let _ = write!(out, ",\"ttl\":{t}");
+        }
+        None => out.extend_from_slice(b",\"ttl\":null"),
+    }
+    let _ = write!(out, ",\"len\":{}", payload.len());
+    if let Some(s) = i.seq {
+        out.extend_from_slice(b",\"seq\":");
+        let _ = write!(out, "{}", s.seq);
+        out.extend_from_slice(b",\"sent\":\"");
+        write_rfc3339(out, s.sent_ns);
+        out.push(b'"');
+        let lat = i.time_ns as i64 - s.sent_ns as i64;
+        let _ = write!(out, ",\"latency_us\":{:.1}", lat as f64 / 1e3);
+    }
+    if i.truncated {
+        out.extend_from_slice(b",\"truncated\":true");
+    }
+    if let Some(t) = is_clean_text(payload) {
+        out.extend_from_slice(b",\"text\":");
+        let _ = serde_json::to_writer(&mut *out, t);
+    }
+    out.extend_from_slice(b",\"base64\":\"");
+    out.extend_from_slice(scratch.b64.as_bytes());
+    out.extend_from_slice(b"\"}\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info() -> Info<'static> {
+        Info {
+            time_ns: 1_767_225_600_123_456_789,
+            src: "10.77.0.1:40000".parse().unwrap(),
+            group: "239.2.3.1".parse().unwrap(),
+            port: 6969,
+            iface: "a0",
+            ttl: Some(1),
+            seq: None,
+            truncated: false,
+        }
+    }
+
+    #[test]
+    fn time_format() {
+        let mut v = Vec::new();
+        write_rfc3339(&mut v, 1_767_225_600_123_456_789);
+        assert_eq!(v, b"2026-01-01T00:00:00.123456Z");
+    }
+
+    #[test]
+    fn text_escapes_terminal_sequences() {
+        let mut v = Vec::new();
+        write_text(&mut v, &info(), b"hi\x1b[2J\\\n\xff", false);
+        let s = String::from_utf8(v).unwrap();
+        assert_eq!(
+            s,
+            "2026-01-01T00:00:00.123456Z 10.77.0.1:40000 -> 239.2.3.1:6969 on a0 ttl=1 len=9\n  hi\\x1b[2J\\\\\\x0a\\xff\n"
+        );
+        assert!(!s.contains('\x1b'));
+    }
+
+    #[test]
+    fn hexdump_matches_hexdump_c() {
+        let mut v = Vec::new();
+        hexdump(&mut v, b"Hello, multicast world!\x00\x01");
+        assert_eq!(
+            String::from_utf8(v).unwrap(),
+            "00000000  48 65 6c 6c 6f 2c 20 6d  75 6c 74 69 63 61 73 74  |Hello, multicast|\n\
+             00000010  20 77 6f 72 6c 64 21 00  01                       | world!..|\n\
+             00000019\n"
+        );
+    }
+
+    #[test]
+    fn json_lines() {
+        let mut v = Vec::new();
+        let mut s = JsonScratch::default();
+        write_json(&mut v, &info(), b"hello", &mut s);
+        let j: serde_json::Value = serde_json::from_slice(&v).unwrap();
+        assert_eq!(j["text"], "hello");
+        assert_eq!(j["base64"], "aGVsbG8=");
+        assert_eq!(j["src"], "10.77.0.1:40000");
+        assert_eq!(j["group"], "239.2.3.1");
+        assert_eq!(j["ttl"], 1);
+        v.clear();
+        write_json(&mut v, &info(), b"\x1b[31mred", &mut s);
+        let j: serde_json::Value = serde_json::from_slice(&v).unwrap();
+        assert!(j.get("text").is_none());
+        v.clear();
+        let mut i = info();
+        i.iface = "we\"ird";
+        write_json(&mut v, &i, b"\xff\xfe", &mut s);
+        let j: serde_json::Value = serde_json::from_slice(&v).unwrap();
+        assert_eq!(j["iface"], "we\"ird");
+        assert_eq!(j["base64"], "//4=");
+    }
+}

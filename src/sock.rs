@@ -1,0 +1,465 @@
+//! The socket-configuration core: every command builds its sockets here.
+//!
+//! All joins use the protocol-independent RFC 3678 API (`MCAST_JOIN_GROUP`,
+//! `MCAST_JOIN_SOURCE_GROUP`) with an interface *index*, which works the same
+//! for IPv4 and IPv6 and, unlike `IP_ADD_MEMBERSHIP` with an address, picks
+//! the right interface when two share an address. socket2 has no IPv6
+//! source-specific join, which is another reason to call it ourselves.
+//!
+//! Every OS call gets context naming the operation and the address, so an
+//! error reads "join 239.2.3.1 on eth0 (index 3): No such device".
+
+use std::fmt;
+use std::io;
+use std::mem;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, SocketAddrV6};
+use std::os::fd::AsRawFd;
+
+use anyhow::{Context, Result};
+use socket2::{Domain, Protocol, SockAddr, Socket, Type};
+
+use crate::endpoint::{needs_interface, Family};
+use crate::iface::Interface;
+
+// Linux constants that the libc crate does not (yet) export everywhere.
+const IPV6_MULTICAST_ALL: libc::c_int = 29;
+const IPV6_RECVHOPLIMIT: libc::c_int = 51;
+const IPV6_RECVPKTINFO: libc::c_int = 49;
+const SO_RXQ_OVFL: libc::c_int = 40;
+
+/// An interface as sockets need it: its index and, for messages, its name.
+/// Index 0 means "let the kernel choose by routing".
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct IfRef {
+    /// The interface index (0: the kernel's choice).
+    pub index: u32,
+    /// The interface name ("" when index is 0).
+    pub name: String,
+    /// The interface's first IPv4 address, if any (for messages and
+    /// `IP_MULTICAST_IF` fallbacks).
+    pub v4: Option<Ipv4Addr>,
+}
+
+impl IfRef {
+    /// The kernel's choice of interface (by routing).
+    pub fn any() -> IfRef {
+        IfRef {
+            index: 0,
+            name: String::new(),
+            v4: None,
+        }
+    }
+}
+
+impl From<&Interface> for IfRef {
+    fn from(i: &Interface) -> IfRef {
+        IfRef {
+            index: i.index,
+            name: i.name.clone(),
+            v4: i.v4(),
+        }
+    }
+}
+
+impl fmt::Display for IfRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.index == 0 {
+            f.write_str("the default interface")
+        } else {
+            write!(f, "{} (index {})", self.name, self.index)
+        }
+    }
+}
+
+/// A new UDP socket of the family, close-on-exec, IPv6 sockets v6-only.
+pub fn udp_socket(family: Family) -> Result<Socket> {
+    let domain = match family {
+        Family::V4 => Domain::IPV4,
+        Family::V6 => Domain::IPV6,
+    };
+    let s = Socket::new(domain, Type::DGRAM, Some(Protocol::UDP))
+        .with_context(|| format!("create {family} UDP socket"))?;
+    if family == Family::V6 {
+        s.set_only_v6(true).context("set IPV6_V6ONLY")?;
+    }
+    Ok(s)
+}
+
+fn setsockopt<T>(s: &Socket, level: libc::c_int, name: libc::c_int, val: &T) -> io::Result<()> {
+    // SAFETY: `val` points to a live T of the size passed; the kernel copies it.
+    let rc = unsafe {
+        libc::setsockopt(
+            s.as_raw_fd(),
+            level,
+            name,
+            val as *const T as *const libc::c_void,
+            mem::size_of::<T>() as libc::socklen_t,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+fn set_int(s: &Socket, level: libc::c_int, name: libc::c_int, v: libc::c_int) -> io::Result<()> {
+    setsockopt(s, level, name, &v)
+}
+
+fn storage(addr: IpAddr) -> libc::sockaddr_storage {
+    let sa = SockAddr::from(SocketAddr::new(addr, 0));
+    // SAFETY: sockaddr_storage is plain old data; SockAddr holds at most its size.
+    let mut st: libc::sockaddr_storage = unsafe { mem::zeroed() };
+    // SAFETY: copying `sa.len()` bytes, which never exceeds sizeof(sockaddr_storage).
+    unsafe {
+        std::ptr::copy_nonoverlapping(
+            sa.as_ptr() as *const u8,
+            &mut st as *mut _ as *mut u8,
+            sa.len() as usize,
+        );
+    }
+    st
+}
+
+fn level_of(group: &IpAddr) -> libc::c_int {
+    match group {
+        IpAddr::V4(_) => libc::IPPROTO_IP,
+        IpAddr::V6(_) => libc::IPPROTO_IPV6,
+    }
+}
+
+/// What a join (or leave) is about: a group on an interface, optionally
+/// restricted to one source.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Membership {
+    /// The group.
+    pub group: IpAddr,
+    /// The interface.
+    pub iface: IfRef,
+    /// The source, for a source-specific (SSM) membership.
+    pub source: Option<IpAddr>,
+}
+
+impl fmt::Display for Membership {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.source {
+            Some(s) => write!(f, "({s}, {}) on {}", self.group, self.iface),
+            None => write!(f, "{} on {}", self.group, self.iface),
+        }
+    }
+}
+
+/// Joins a group (any-source or source-specific) on a socket.
+pub fn join(s: &Socket, m: &Membership) -> Result<()> {
+    membership_op(s, m, true).with_context(|| format!("join {m}"))
+}
+
+/// Leaves a group joined with [`join`].
+pub fn leave(s: &Socket, m: &Membership) -> Result<()> {
+    membership_op(s, m, false).with_context(|| format!("leave {m}"))
+}
+
+fn membership_op(s: &Socket, m: &Membership, join: bool) -> io::Result<()> {
+    let level = level_of(&m.group);
+    match m.source {
+        None => {
+            let req = libc::group_req {
+                gr_interface: m.iface.index,
+                gr_group: storage(m.group),
+            };
+            let name = if join {
+                libc::MCAST_JOIN_GROUP
+            } else {
+                libc::MCAST_LEAVE_GROUP
+            };
+            setsockopt(s, level, name, &req)
+        }
+        Some(src) => {
+            let req = libc::group_source_req {
+                gsr_interface: m.iface.index,
+                gsr_group: storage(m.group),
+                gsr_source: storage(src),
+            };
+            let name = if join {
+                libc::MCAST_JOIN_SOURCE_GROUP
+            } else {
+                libc::MCAST_LEAVE_SOURCE_GROUP
+            };
+            setsockopt(s, level, name, &req)
+        }
+    }
+}
+
+/// Sets `SO_RCVBUF` (and, when the kernel clamps it to `net.core.rmem_max`,
+/// tries `SO_RCVBUFFORCE`, which root may use). Returns the size the kernel
+/// reports back, which is double the usable payload space by convention.
+pub fn set_rcvbuf(s: &Socket, want: usize) -> Result<usize> {
+    s.set_recv_buffer_size(want)
+        .with_context(|| format!("set SO_RCVBUF to {want}"))?;
+    let mut got = s.recv_buffer_size().context("read SO_RCVBUF")?;
+    // The kernel doubles the value for bookkeeping; less than asked means
+    // it was clamped by rmem_max.
+    if got < want {
+        let v = libc::c_int::try_from(want).unwrap_or(libc::c_int::MAX);
+        if set_int(s, libc::SOL_SOCKET, libc::SO_RCVBUFFORCE, v).is_ok() {
+            got = s.recv_buffer_size().context("read SO_RCVBUF")?;
+        }
+    }
+    Ok(got)
+}
+
+/// A receiving socket for one group and port, with the memberships it holds.
+#[derive(Debug)]
+pub struct GroupSocket {
+    /// The socket (non-blocking).
+    pub sock: Socket,
+    /// The group.
+    pub group: IpAddr,
+    /// The UDP port.
+    pub port: u16,
+    /// The memberships joined on it.
+    pub memberships: Vec<Membership>,
+    /// The receive buffer the kernel granted (as `SO_RCVBUF` reports it).
+    pub rcvbuf: usize,
+}
+
+/// Opens a socket that receives `group:port` on `ifaces` (empty: the
+/// kernel's choice), from `sources` only when given.
+///
+/// No cross-talk: the socket is bound to the group address, so the kernel
+/// delivers only datagrams sent to that group (not other groups or unicast
+/// on the same port), and `IP_MULTICAST_ALL=0` stops it from seeing groups
+/// that other sockets of this host joined. `SO_REUSEADDR`+`SO_REUSEPORT` let
+/// several listeners (or a TAK client) share the port; multicast is
+/// delivered to each of them.
+pub fn open_group_receiver(
+    group: IpAddr,
+    port: u16,
+    ifaces: &[IfRef],
+    sources: &[IpAddr],
+    rcvbuf: usize,
+) -> Result<GroupSocket> {
+    let family = Family::of(&group);
+    let s = udp_socket(family)?;
+    s.set_reuse_address(true).context("set SO_REUSEADDR")?;
+    s.set_reuse_port(true).context("set SO_REUSEPORT")?;
+    match family {
+        Family::V4 => {
+            set_int(&s, libc::IPPROTO_IP, libc::IP_MULTICAST_ALL, 0)
+                .context("set IP_MULTICAST_ALL")?;
+            set_int(&s, libc::IPPROTO_IP, libc::IP_PKTINFO, 1).context("set IP_PKTINFO")?;
+            set_int(&s, libc::IPPROTO_IP, libc::IP_RECVTTL, 1).context("set IP_RECVTTL")?;
+        }
+        Family::V6 => {
+            // IPV6_MULTICAST_ALL arrived in Linux 4.20; older kernels lack it,
+            // and the bind address plus the PKTINFO check still filter.
+            let _ = set_int(&s, libc::IPPROTO_IPV6, IPV6_MULTICAST_ALL, 0);
+            set_int(&s, libc::IPPROTO_IPV6, IPV6_RECVPKTINFO, 1).context("set IPV6_RECVPKTINFO")?;
+            set_int(&s, libc::IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1)
+                .context("set IPV6_RECVHOPLIMIT")?;
+        }
+    }
+    // Kernel drop counter (cumulative) and kernel receive timestamps, both
+    // delivered as control messages.
+    set_int(&s, libc::SOL_SOCKET, SO_RXQ_OVFL, 1).context("set SO_RXQ_OVFL")?;
+    set_int(&s, libc::SOL_SOCKET, libc::SO_TIMESTAMPNS, 1).context("set SO_TIMESTAMPNS")?;
+    let granted = set_rcvbuf(&s, rcvbuf)?;
+
+    let bind_addr = bind_address(group, port, ifaces);
+    s.bind(&SockAddr::from(bind_addr))
+        .with_context(|| format!("bind {}", show_sockaddr(&bind_addr)))?;
+    s.set_nonblocking(true).context("set O_NONBLOCK")?;
+
+    let targets: Vec<IfRef> = if ifaces.is_empty() {
+        vec![IfRef::any()]
+    } else {
+        ifaces.to_vec()
+    };
+    let mut memberships = Vec::new();
+    for iface in &targets {
+        let srcs: Vec<Option<IpAddr>> = if sources.is_empty() {
+            vec![None]
+        } else {
+            sources.iter().copied().map(Some).collect()
+        };
+        for source in srcs {
+            let m = Membership {
+                group,
+                iface: iface.clone(),
+                source,
+            };
+            join(&s, &m)?;
+            memberships.push(m);
+        }
+    }
+    Ok(GroupSocket {
+        sock: s,
+        group,
+        port,
+        memberships,
+        rcvbuf: granted,
+    })
+}
+
+/// Linux binds an IPv6 link-local group only together with one interface
+/// (the scope id), which would then be the only one it hears. With several
+/// interfaces we bind the wildcard address and rely on `IPV6_MULTICAST_ALL=0`
+/// plus the per-datagram destination check the receiver does with PKTINFO.
+fn bind_address(group: IpAddr, port: u16, ifaces: &[IfRef]) -> SocketAddr {
+    match group {
+        IpAddr::V4(_) => SocketAddr::new(group, port),
+        IpAddr::V6(g) if needs_interface(&group) => match ifaces {
+            [one] => SocketAddr::V6(SocketAddrV6::new(g, port, 0, one.index)),
+            _ => SocketAddr::new(Family::V6.unspecified(), port),
+        },
+        IpAddr::V6(_) => SocketAddr::new(group, port),
+    }
+}
+
+/// Formats a socket address with its IPv6 scope id, for messages.
+pub fn show_sockaddr(a: &SocketAddr) -> String {
+    match a {
+        SocketAddr::V6(v6) if v6.scope_id() != 0 => {
+            format!("[{}%{}]:{}", v6.ip(), v6.scope_id(), v6.port())
+        }
+        other => other.to_string(),
+    }
+}
+
+/// How to configure a sending socket.
+#[derive(Debug, Clone)]
+pub struct SendConfig {
+    /// The outgoing interface for multicast (index 0: by routing).
+    pub iface: IfRef,
+    /// Multicast TTL / hop limit (also used as the unicast TTL).
+    pub ttl: u8,
+    /// Multicast loopback to this host.
+    pub multicast_loop: bool,
+    /// IP TOS / IPv6 traffic class.
+    pub tos: Option<u8>,
+    /// Local address to bind.
+    pub bind: Option<SocketAddr>,
+}
+
+/// Opens a socket configured to send datagrams of `family`.
+pub fn open_sender(family: Family, cfg: &SendConfig) -> Result<Socket> {
+    let s = udp_socket(family)?;
+    let ttl = u32::from(cfg.ttl);
+    match family {
+        Family::V4 => {
+            if cfg.iface.index != 0 {
+                // ip_mreqn selects by index; socket2's setter only takes an
+                // address, which is ambiguous when two interfaces share one.
+                let mreq = libc::ip_mreqn {
+                    imr_multiaddr: libc::in_addr { s_addr: 0 },
+                    imr_address: libc::in_addr { s_addr: 0 },
+                    imr_ifindex: cfg.iface.index as libc::c_int,
+                };
+                setsockopt(&s, libc::IPPROTO_IP, libc::IP_MULTICAST_IF, &mreq)
+                    .with_context(|| format!("set IP_MULTICAST_IF to {}", cfg.iface))?;
+            }
+            s.set_multicast_ttl_v4(ttl)
+                .with_context(|| format!("set IP_MULTICAST_TTL to {ttl}"))?;
+            s.set_ttl_v4(ttl.max(1))
+                .with_context(|| format!("set IP_TTL to {ttl}"))?;
+            s.set_multicast_loop_v4(cfg.multicast_loop)
+                .context("set IP_MULTICAST_LOOP")?;
+            if let Some(tos) = cfg.tos {
+                s.set_tos_v4(u32::from(tos))
+                    .with_context(|| format!("set IP_TOS to {tos:#04x}"))?;
+            }
+        }
+        Family::V6 => {
+            if cfg.iface.index != 0 {
+                s.set_multicast_if_v6(cfg.iface.index)
+                    .with_context(|| format!("set IPV6_MULTICAST_IF to {}", cfg.iface))?;
+            }
+            s.set_multicast_hops_v6(ttl)
+                .with_context(|| format!("set IPV6_MULTICAST_HOPS to {ttl}"))?;
+            s.set_unicast_hops_v6(ttl.max(1))
+                .with_context(|| format!("set IPV6_UNICAST_HOPS to {ttl}"))?;
+            s.set_multicast_loop_v6(cfg.multicast_loop)
+                .context("set IPV6_MULTICAST_LOOP")?;
+            if let Some(tos) = cfg.tos {
+                s.set_tclass_v6(u32::from(tos))
+                    .with_context(|| format!("set IPV6_TCLASS to {tos:#04x}"))?;
+            }
+        }
+    }
+    if let Some(b) = cfg.bind {
+        s.set_reuse_address(true).context("set SO_REUSEADDR")?;
+        s.bind(&SockAddr::from(b))
+            .with_context(|| format!("bind {}", show_sockaddr(&b)))?;
+    }
+    Ok(s)
+}
+
+/// The destination socket address, with the scope id an IPv6 link-local
+/// destination needs.
+pub fn destination(addr: IpAddr, port: u16, iface: &IfRef) -> SocketAddr {
+    match addr {
+        IpAddr::V6(a) if needs_interface(&addr) || a.is_unicast_link_local() => {
+            SocketAddr::V6(SocketAddrV6::new(a, port, 0, iface.index))
+        }
+        _ => SocketAddr::new(addr, port),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bind_address_rules() {
+        let a0 = IfRef {
+            index: 2,
+            name: "a0".into(),
+            v4: None,
+        };
+        let b0 = IfRef {
+            index: 3,
+            name: "b0".into(),
+            v4: None,
+        };
+        let g4: IpAddr = "239.1.1.1".parse().unwrap();
+        assert_eq!(
+            bind_address(g4, 5000, &[]),
+            "239.1.1.1:5000".parse().unwrap()
+        );
+        let g6: IpAddr = "ff15::1".parse().unwrap();
+        assert_eq!(
+            bind_address(g6, 5000, &[]),
+            "[ff15::1]:5000".parse().unwrap()
+        );
+        let ll: IpAddr = "ff02::1".parse().unwrap();
+        assert_eq!(
+            bind_address(ll, 5000, std::slice::from_ref(&a0)).to_string(),
+            "[ff02::1%2]:5000"
+        );
+        assert_eq!(
+            bind_address(ll, 5000, &[a0, b0]),
+            "[::]:5000".parse().unwrap()
+        );
+    }
+
+    #[test]
+    fn names_in_messages() {
+        let m = Membership {
+            group: "239.2.3.1".parse().unwrap(),
+            iface: IfRef {
+                index: 3,
+                name: "eth0".into(),
+                v4: None,
+            },
+            source: None,
+        };
+        assert_eq!(m.to_string(), "239.2.3.1 on eth0 (index 3)");
+        let m = Membership {
+            source: Some("10.0.0.1".parse().unwrap()),
+            ..m
+        };
+        assert_eq!(m.to_string(), "(10.0.0.1, 239.2.3.1) on eth0 (index 3)");
+        assert_eq!(IfRef::any().to_string(), "the default interface");
+    }
+}

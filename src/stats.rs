@@ -1,0 +1,238 @@
+//! Receive statistics per (group, port, source) stream, and the summary
+//! printed when a listener stops. Pure: no I/O.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::seq::{SeqHeader, SeqTracker};
+
+/// Identifies one stream: a sender to a group and port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct StreamKey {
+    /// Destination group.
+    pub group: IpAddr,
+    /// Destination port.
+    pub port: u16,
+    /// Sender.
+    pub src: SocketAddr,
+}
+
+/// Counters of one stream.
+#[derive(Debug, Clone, Default)]
+pub struct Stream {
+    /// Datagrams.
+    pub packets: u64,
+    /// Payload bytes.
+    pub bytes: u64,
+    /// Sequence bookkeeping, once a datagram with a header arrived.
+    pub seq: Option<SeqTracker>,
+}
+
+/// All streams of a listener, plus totals.
+#[derive(Debug, Default)]
+pub struct Stats {
+    streams: Vec<(StreamKey, Stream)>,
+    index: HashMap<StreamKey, usize>,
+    last: Option<(StreamKey, usize)>,
+    /// All datagrams.
+    pub packets: u64,
+    /// All payload bytes.
+    pub bytes: u64,
+    /// Datagrams cut because they exceeded the receive slot.
+    pub truncated: u64,
+    /// Kernel drops (`SO_RXQ_OVFL`), summed over sockets.
+    pub kernel_drops: u64,
+}
+
+impl Stats {
+    /// Records one datagram. Allocates only when a new stream appears.
+    pub fn record(&mut self, key: StreamKey, len: usize, seq: Option<SeqHeader>, recv_ns: u64) {
+        self.packets += 1;
+        self.bytes += len as u64;
+        // Consecutive datagrams usually belong to the same stream: skip the
+        // hash lookup then.
+        let idx = match self.last {
+            Some((k, i)) if k == key => i,
+            _ => {
+                let i = match self.index.get(&key) {
+                    Some(&i) => i,
+                    None => {
+                        self.streams.push((key, Stream::default()));
+                        self.index.insert(key, self.streams.len() - 1);
+                        self.streams.len() - 1
+                    }
+                };
+                self.last = Some((key, i));
+                i
+            }
+        };
+        let s = &mut self.streams[idx].1;
+        s.packets += 1;
+        s.bytes += len as u64;
+        if let Some(h) = seq {
+            s.seq
+                .get_or_insert_with(SeqTracker::default)
+                .record(h, recv_ns);
+        }
+    }
+
+    /// The streams in order of first arrival.
+    pub fn streams(&self) -> impl Iterator<Item = &(StreamKey, Stream)> {
+        self.streams.iter()
+    }
+
+    /// The human summary, several lines, for stderr.
+    pub fn render_text(&self, elapsed: Duration) -> String {
+        let mut s = String::new();
+        let secs = elapsed.as_secs_f64().max(1e-9);
+        let _ = writeln!(
+            s,
+            "--- {} datagrams, {} bytes in {:.3}s ({:.0} datagrams/s, {}) ---",
+            self.packets,
+            self.bytes,
+            secs,
+            self.packets as f64 / secs,
+            human_bits(self.bytes as f64 * 8.0 / secs)
+        );
+        for (k, st) in &self.streams {
+            let g = match k.group {
+                IpAddr::V6(a) => format!("[{a}]:{}", k.port),
+                IpAddr::V4(a) => format!("{a}:{}", k.port),
+            };
+            let _ = write!(
+                s,
+                "{g} from {}: {} datagrams, {} bytes",
+                k.src, st.packets, st.bytes
+            );
+            if let Some(t) = &st.seq {
+                let (lo, hi) = t.range().unwrap_or((0, 0));
+                let _ = write!(
+                    s,
+                    "; seq {lo}..{hi}: {} lost, {} duplicate, {} reordered",
+                    t.lost(),
+                    t.duplicates,
+                    t.reordered
+                );
+                if let Some((min, avg, max)) = t.latency_ns() {
+                    let _ = write!(
+                        s,
+                        "; one-way latency min/avg/max {}/{}/{}",
+                        us(min),
+                        us(avg),
+                        us(max)
+                    );
+                }
+            }
+            s.push('\n');
+        }
+        if self.truncated > 0 {
+            let _ = writeln!(s, "{} datagrams were truncated", self.truncated);
+        }
+        let _ = writeln!(
+            s,
+            "kernel drops (receive buffer full): {}",
+            self.kernel_drops
+        );
+        s
+    }
+
+    /// The summary as a JSON object (the last line of `--format json`).
+    pub fn to_json(&self, elapsed: Duration) -> serde_json::Value {
+        let secs = elapsed.as_secs_f64().max(1e-9);
+        let streams: Vec<_> = self
+            .streams
+            .iter()
+            .map(|(k, st)| {
+                let mut o = json!({
+                    "group": k.group.to_string(),
+                    "port": k.port,
+                    "src": k.src.to_string(),
+                    "packets": st.packets,
+                    "bytes": st.bytes,
+                });
+                if let Some(t) = &st.seq {
+                    o["seq"] = json!({
+                        "first": t.range().map(|r| r.0),
+                        "last": t.range().map(|r| r.1),
+                        "lost": t.lost(),
+                        "duplicates": t.duplicates,
+                        "reordered": t.reordered,
+                        "latency_ns": t.latency_ns().map(|(a, b, c)| json!({"min": a, "avg": b, "max": c})),
+                    });
+                }
+                o
+            })
+            .collect();
+        json!({
+            "summary": {
+                "packets": self.packets,
+                "bytes": self.bytes,
+                "seconds": secs,
+                "rate_pps": self.packets as f64 / secs,
+                "truncated": self.truncated,
+                "kernel_drops": self.kernel_drops,
+                "streams": streams,
+            }
+        })
+    }
+}
+
+fn us(ns: i64) -> String {
+    format!("{:.1}µs", ns as f64 / 1e3)
+}
+
+/// Formats bits per second with a unit.
+pub fn human_bits(bps: f64) -> String {
+    if bps >= 1e9 {
+        format!("{:.2} Gbit/s", bps / 1e9)
+    } else if bps >= 1e6 {
+        format!("{:.2} Mbit/s", bps / 1e6)
+    } else if bps >= 1e3 {
+        format!("{:.1} kbit/s", bps / 1e3)
+    } else {
+        format!("{bps:.0} bit/s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn streams_are_kept_apart() {
+        let mut st = Stats::default();
+        let a = StreamKey {
+            group: "239.1.1.1".parse().unwrap(),
+            port: 5000,
+            src: "10.0.0.1:1".parse().unwrap(),
+        };
+        let b = StreamKey {
+            src: "10.0.0.2:1".parse().unwrap(),
+            ..a
+        };
+        for i in 0..5 {
+            st.record(a, 10, Some(SeqHeader { seq: i, sent_ns: 0 }), 1000);
+        }
+        st.record(b, 3, None, 0);
+        st.record(a, 10, Some(SeqHeader { seq: 2, sent_ns: 0 }), 1000);
+        assert_eq!(st.packets, 7);
+        assert_eq!(st.bytes, 63);
+        let v: Vec<_> = st.streams().collect();
+        assert_eq!(v.len(), 2);
+        assert_eq!(v[0].1.packets, 6);
+        assert_eq!(v[0].1.seq.as_ref().unwrap().duplicates, 1);
+        let text = st.render_text(Duration::from_secs(1));
+        assert!(text.contains("7 datagrams, 63 bytes"), "{text}");
+        assert!(
+            text.contains("239.1.1.1:5000 from 10.0.0.1:1: 6 datagrams"),
+            "{text}"
+        );
+        assert!(text.contains("0 lost, 1 duplicate, 0 reordered"), "{text}");
+        let j = st.to_json(Duration::from_secs(1));
+        assert_eq!(j["summary"]["streams"][0]["seq"]["duplicates"], 1);
+    }
+}
