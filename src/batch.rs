@@ -317,6 +317,7 @@ impl SendBuf {
 pub struct Sender {
     dest: SockAddr,
     gso: bool,
+    gso_sends: u64,
     iovs: Vec<libc::iovec>,
     hdrs: Vec<libc::mmsghdr>,
 }
@@ -332,14 +333,15 @@ impl Sender {
         Sender {
             dest: SockAddr::from(dest),
             gso,
+            gso_sends: 0,
             iovs: Vec::new(),
             hdrs: Vec::new(),
         }
     }
 
-    /// Whether GSO is (still) in use.
-    pub fn gso(&self) -> bool {
-        self.gso
+    /// How many sends went out as one GSO super-datagram.
+    pub fn gso_sends(&self) -> u64 {
+        self.gso_sends
     }
 
     /// Sends every datagram of `buf`. Returns how many the kernel took;
@@ -354,7 +356,10 @@ impl Sender {
         if self.gso && buf.len() > 1 {
             if let Some(size) = buf.uniform_size() {
                 match self.send_gso(sock, buf, size) {
-                    Ok(()) => return Ok(buf.len()),
+                    Ok(()) => {
+                        self.gso_sends += 1;
+                        return Ok(buf.len());
+                    }
                     Err(e)
                         if matches!(
                             e.raw_os_error(),

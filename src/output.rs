@@ -193,8 +193,9 @@ pub struct JsonScratch {
 /// JSON format: one object per line.
 ///
 /// Fields: `time` (RFC 3339), `src`, `group`, `port`, `iface`, `ttl`, `len`,
-/// `seq` and `sent` (when the payload has a sequence header), `truncated`,
-/// `text` (only when the payload is clean UTF-8) and always `base64`.
+/// `seq`, `sent` and `latency_us` (when the payload has a sequence header),
+/// `truncated`, `text` (only when the payload, after any sequence header, is
+/// clean UTF-8) and always `base64` (of the whole payload).
 pub fn write_json(out: &mut Vec<u8>, i: &Info, payload: &[u8], scratch: &mut JsonScratch) {
     scratch.time.clear();
     write_rfc3339(&mut scratch.time, i.time_ns);
@@ -230,7 +231,13 @@ pub fn write_json(out: &mut Vec<u8>, i: &Info, payload: &[u8], scratch: &mut Jso
     if i.truncated {
         out.extend_from_slice(b",\"truncated\":true");
     }
-    if let Some(t) = is_clean_text(payload) {
+    // With a sequence header, `text` shows what follows it.
+    let body = if i.seq.is_some() {
+        &payload[crate::seq::HEADER_LEN..]
+    } else {
+        payload
+    };
+    if let Some(t) = is_clean_text(body) {
         out.extend_from_slice(b",\"text\":");
         let _ = serde_json::to_writer(&mut *out, t);
     }

@@ -166,12 +166,12 @@ pub fn run(a: &SendArgs, ctx: &Ctx) -> Result<Outcome> {
     let (sent, bytes, last_send_ns) = (run.sent, run.bytes, run.last_send_ns);
     if sent > 1 || ctx.verbose > 0 {
         let secs = elapsed.as_secs_f64().max(1e-9);
-        let gso = outs.iter().any(|o| o.sender.gso());
+        let gso = outs.iter().any(|o| o.sender.gso_sends() > 0);
         ctx.info(format_args!(
             "sent {sent} datagrams ({bytes} bytes) to {ep} in {secs:.3}s: {:.0} datagrams/s, {}{}",
             sent as f64 / secs,
             crate::stats::human_bits(bytes as f64 * 8.0 / secs),
-            if gso && sent > 1 { " (GSO)" } else { "" }
+            if gso { " (GSO)" } else { "" }
         ));
     }
     let mut outcome = if finished || count.is_none() {
