@@ -28,17 +28,8 @@ Examples:
     mcast ifaces --groups
 
 ",
-    "Exit codes:
-  0  success
-  1  expectation not met (listen deadline before --count, missing replies,
-     interrupted before every datagram was sent)
-  2  usage error (bad endpoint, port, interface spec, duration, payload...)
-  3  resource unavailable (no such interface, address in use or not
-     available, network unreachable)
-  4  permission denied
-  5  other I/O or operating-system error
-
-Environment:
+    crate::exit_codes!(),
+    "\n\nEnvironment:
   MCAST_IFACE  default for --iface (comma-separated)
   MCAST_TTL    default for --ttl
   NO_COLOR     disables colour when set (same as --color never)"
@@ -109,7 +100,8 @@ pub enum Command {
     Generate(GenerateArgs),
 }
 
-const SEND_EXAMPLES: &str = "\
+const SEND_EXAMPLES: &str = concat!(
+    "\
 Examples:
   One datagram, like `echo hello | socat -u - UDP4-DATAGRAM:239.2.3.1:6969`:
     mcast send 239.2.3.1:6969 hello
@@ -121,9 +113,13 @@ Examples:
     mcast send 239.2.3.1:6969 --file event.xml
     mcast send [ff15::1]:6969@eth0 --hex 'bf 01 bf'
   Ask and wait 2 s for receivers' replies (pair with `listen --reply`):
-    mcast send 239.2.3.1:6969 ping --wait-replies 2s";
+    mcast send 239.2.3.1:6969 ping --wait-replies 2s",
+    "\n\n",
+    crate::exit_codes!()
+);
 
-const LISTEN_EXAMPLES: &str = "\
+const LISTEN_EXAMPLES: &str = concat!(
+    "\
 Examples:
   Like `socat -u UDP4-RECV:6969,ip-add-membership=239.2.3.1:eth0 -`:
     mcast listen 239.2.3.1:6969@eth0
@@ -136,21 +132,32 @@ Examples:
   Pipe payloads to another program:
     mcast listen 239.2.3.1:6969 --format raw | xxd
   Acknowledge each datagram to its sender:
-    mcast listen 239.2.3.1:6969 --reply ack";
+    mcast listen 239.2.3.1:6969 --reply ack",
+    "\n\n",
+    crate::exit_codes!()
+);
 
-const JOIN_EXAMPLES: &str = "\
+const JOIN_EXAMPLES: &str = concat!(
+    "\
 Examples:
   Hold 239.2.3.1 on eth0 for a minute (watch the switch's snooping table):
     mcast join 239.2.3.1@eth0 --duration 1m
   SSM join of (10.77.0.1, 232.1.1.1), IPv6 on every multicast interface:
     mcast join 232.1.1.1@eth0 --source 10.77.0.1
-    mcast join ff15::1 --iface all";
+    mcast join ff15::1 --iface all",
+    "\n\n",
+    crate::exit_codes!()
+);
 
-const IFACES_EXAMPLES: &str = "\
+const IFACES_EXAMPLES: &str = concat!(
+    "\
 Examples:
     mcast ifaces
     mcast ifaces --all --groups
-    mcast ifaces --json | jq '.[] | select(.flags | index(\"MULTICAST\"))'";
+    mcast ifaces --json | jq '.[] | select(.flags | index(\"MULTICAST\"))'",
+    "\n\n",
+    crate::exit_codes!()
+);
 
 /// Options shared by commands that open sockets on interfaces.
 #[derive(Debug, Args, Clone)]

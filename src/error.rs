@@ -39,16 +39,7 @@ pub enum Exit {
 }
 
 /// The exit-code table as shown in `--help`, the man page and the README.
-pub const EXIT_CODES_HELP: &str = "\
-Exit codes:
-  0  success
-  1  expectation not met (listen deadline before --count, missing replies,
-     interrupted before every datagram was sent)
-  2  usage error (bad endpoint, port, interface spec, duration, payload...)
-  3  resource unavailable (no such interface, address in use or not
-     available, network unreachable)
-  4  permission denied
-  5  other I/O or operating-system error";
+pub const EXIT_CODES_HELP: &str = crate::exit_codes!();
 
 /// A usage error: the user's input cannot work. Exit code 2.
 #[derive(Debug)]

@@ -44,7 +44,10 @@ pub fn render() -> Result<Vec<(String, Vec<u8>)>> {
         .render(&mut page)
         .context("render man page")?;
     files.push(("man/mcast.1".to_string(), page));
-    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+    for sub in cmd
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+    {
         let name = format!("mcast-{}", sub.get_name());
         let sub = sub.clone().name(name.clone());
         let mut page = Vec::new();
@@ -66,4 +69,24 @@ fn write_all(dir: &Path) -> Result<()> {
         std::fs::write(&path, data).with_context(|| format!("write {}", path.display()))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    /// The committed completions and man pages must match the CLI; run
+    /// `cargo run -- generate` after changing src/cli.rs.
+    #[test]
+    fn generated_files_are_current() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut stale = Vec::new();
+        for (rel, data) in super::render().unwrap() {
+            if std::fs::read(root.join(&rel)).ok().as_deref() != Some(&data[..]) {
+                stale.push(rel);
+            }
+        }
+        assert!(
+            stale.is_empty(),
+            "stale generated files {stale:?}: run `cargo run -- generate`"
+        );
+    }
 }

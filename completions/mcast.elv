@@ -1,0 +1,146 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[mcast] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'mcast'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'mcast'= {
+            cand --color 'When to use colour: auto (a terminal without NO_COLOR), always or never'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Print nothing on stderr but errors (no summaries or warnings)'
+            cand --quiet 'Print nothing on stderr but errors (no summaries or warnings)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand send 'Send datagrams to a group (or a unicast host)'
+            cand listen 'Join groups and print what arrives'
+            cand join 'Hold group memberships (IGMP/MLD reports) until Ctrl-C or --duration'
+            cand ifaces 'List interfaces with their flags, addresses and groups'
+            cand generate 'Write shell completions and man pages (for packagers)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mcast;send'= {
+            cand --file 'Send the contents of a file as one datagram'
+            cand --hex 'Send these bytes, given as hex (spaces and colons allowed)'
+            cand --size 'Send generated payloads of this many bytes'
+            cand --split 'How to split standard input into datagrams'
+            cand -c 'Number of datagrams (default: 1, or unlimited with --rate/--interval; for stdin, at most this many)'
+            cand --count 'Number of datagrams (default: 1, or unlimited with --rate/--interval; for stdin, at most this many)'
+            cand --interval 'Time between datagrams'
+            cand --rate 'Datagrams per second, evenly paced'
+            cand --ttl 'Multicast TTL / hop limit (1 stays on the local link)'
+            cand --bind 'Source address and port to send from, e.g. 10.77.0.1:5000 or [::]:5000'
+            cand --tos 'IP TOS / IPv6 traffic class byte (e.g. 0xb8 for DSCP EF)'
+            cand --wait-replies 'After sending, wait this long for unicast replies and print them with round-trip times (pair with `listen --reply`)'
+            cand -i 'Interface(s) for endpoints that name none: a name, an address, an index, or `all` (every UP interface with the MULTICAST flag). Repeatable'
+            cand --iface 'Interface(s) for endpoints that name none: a name, an address, an index, or `all` (every UP interface with the MULTICAST flag). Repeatable'
+            cand --color 'When to use colour: auto (a terminal without NO_COLOR), always or never'
+            cand --loop 'Loop multicast back to listeners on this host (the default)'
+            cand --no-loop 'Do not loop multicast back to this host'
+            cand --seq 'Prefix each datagram with a 20-byte header (magic "MCS1", sequence number, send time) that `listen` turns into loss, duplicate, reordering and latency statistics'
+            cand --no-gso 'Never use UDP segmentation offload (GSO); always sendmmsg'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Print nothing on stderr but errors (no summaries or warnings)'
+            cand --quiet 'Print nothing on stderr but errors (no summaries or warnings)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'mcast;listen'= {
+            cand -s 'Source-specific multicast: accept only these sources (repeatable)'
+            cand --source 'Source-specific multicast: accept only these sources (repeatable)'
+            cand -f 'Output format'
+            cand --format 'Output format'
+            cand -c 'Stop after N datagrams (exit 0 when they arrived)'
+            cand --count 'Stop after N datagrams (exit 0 when they arrived)'
+            cand -t 'Stop after this long (exit 1 unless --count datagrams, or with no --count at least one, arrived)'
+            cand --timeout 'Stop after this long (exit 1 unless --count datagrams, or with no --count at least one, arrived)'
+            cand --reply 'Answer each datagram with this text, unicast to its sender'
+            cand --rcvbuf 'Receive buffer to ask the kernel for (read back; a warning when clamped)'
+            cand -i 'Interface(s) for endpoints that name none: a name, an address, an index, or `all` (every UP interface with the MULTICAST flag). Repeatable'
+            cand --iface 'Interface(s) for endpoints that name none: a name, an address, an index, or `all` (every UP interface with the MULTICAST flag). Repeatable'
+            cand --color 'When to use colour: auto (a terminal without NO_COLOR), always or never'
+            cand --force 'Write raw payloads even to a terminal'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Print nothing on stderr but errors (no summaries or warnings)'
+            cand --quiet 'Print nothing on stderr but errors (no summaries or warnings)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'mcast;join'= {
+            cand -s 'Source-specific join: only these sources (repeatable)'
+            cand --source 'Source-specific join: only these sources (repeatable)'
+            cand -d 'Leave and exit after this long (default: until Ctrl-C or SIGTERM)'
+            cand --duration 'Leave and exit after this long (default: until Ctrl-C or SIGTERM)'
+            cand -i 'Interface(s) for endpoints that name none: a name, an address, an index, or `all` (every UP interface with the MULTICAST flag). Repeatable'
+            cand --iface 'Interface(s) for endpoints that name none: a name, an address, an index, or `all` (every UP interface with the MULTICAST flag). Repeatable'
+            cand --color 'When to use colour: auto (a terminal without NO_COLOR), always or never'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Print nothing on stderr but errors (no summaries or warnings)'
+            cand --quiet 'Print nothing on stderr but errors (no summaries or warnings)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'mcast;ifaces'= {
+            cand --color 'When to use colour: auto (a terminal without NO_COLOR), always or never'
+            cand -a 'Show every interface, not only multicast-capable ones'
+            cand --all 'Show every interface, not only multicast-capable ones'
+            cand -g 'Show the multicast groups joined on each interface'
+            cand --groups 'Show the multicast groups joined on each interface'
+            cand --json 'Print a JSON array instead of a table'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Print nothing on stderr but errors (no summaries or warnings)'
+            cand --quiet 'Print nothing on stderr but errors (no summaries or warnings)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'mcast;generate'= {
+            cand --color 'When to use colour: auto (a terminal without NO_COLOR), always or never'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Print nothing on stderr but errors (no summaries or warnings)'
+            cand --quiet 'Print nothing on stderr but errors (no summaries or warnings)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'mcast;help'= {
+            cand send 'Send datagrams to a group (or a unicast host)'
+            cand listen 'Join groups and print what arrives'
+            cand join 'Hold group memberships (IGMP/MLD reports) until Ctrl-C or --duration'
+            cand ifaces 'List interfaces with their flags, addresses and groups'
+            cand generate 'Write shell completions and man pages (for packagers)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mcast;help;send'= {
+        }
+        &'mcast;help;listen'= {
+        }
+        &'mcast;help;join'= {
+        }
+        &'mcast;help;ifaces'= {
+        }
+        &'mcast;help;generate'= {
+        }
+        &'mcast;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

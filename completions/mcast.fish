@@ -1,0 +1,111 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_mcast_global_optspecs
+    string join \n v/verbose q/quiet color= h/help V/version
+end
+
+function __fish_mcast_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_mcast_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_mcast_using_subcommand
+    set -l cmd (__fish_mcast_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c mcast -n "__fish_mcast_needs_command" -l color -d 'When to use colour: auto (a terminal without NO_COLOR), always or never' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c mcast -n "__fish_mcast_needs_command" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c mcast -n "__fish_mcast_needs_command" -s q -l quiet -d 'Print nothing on stderr but errors (no summaries or warnings)'
+complete -c mcast -n "__fish_mcast_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mcast -n "__fish_mcast_needs_command" -s V -l version -d 'Print version'
+complete -c mcast -n "__fish_mcast_needs_command" -f -a "send" -d 'Send datagrams to a group (or a unicast host)'
+complete -c mcast -n "__fish_mcast_needs_command" -f -a "listen" -d 'Join groups and print what arrives'
+complete -c mcast -n "__fish_mcast_needs_command" -f -a "join" -d 'Hold group memberships (IGMP/MLD reports) until Ctrl-C or --duration'
+complete -c mcast -n "__fish_mcast_needs_command" -f -a "ifaces" -d 'List interfaces with their flags, addresses and groups'
+complete -c mcast -n "__fish_mcast_needs_command" -f -a "generate" -d 'Write shell completions and man pages (for packagers)'
+complete -c mcast -n "__fish_mcast_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mcast -n "__fish_mcast_using_subcommand send" -l file -d 'Send the contents of a file as one datagram' -r -F
+complete -c mcast -n "__fish_mcast_using_subcommand send" -l hex -d 'Send these bytes, given as hex (spaces and colons allowed)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand send" -l size -d 'Send generated payloads of this many bytes' -r
+complete -c mcast -n "__fish_mcast_using_subcommand send" -l split -d 'How to split standard input into datagrams' -r -f -a "line\t'One datagram per line, the newline removed'
+none\t'All of stdin as a single datagram'
+nul\t'One datagram per NUL-terminated record'"
+complete -c mcast -n "__fish_mcast_using_subcommand send" -s c -l count -d 'Number of datagrams (default: 1, or unlimited with --rate/--interval; for stdin, at most this many)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand send" -l interval -d 'Time between datagrams' -r
+complete -c mcast -n "__fish_mcast_using_subcommand send" -l rate -d 'Datagrams per second, evenly paced' -r
+complete -c mcast -n "__fish_mcast_using_subcommand send" -l ttl -d 'Multicast TTL / hop limit (1 stays on the local link)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand send" -l bind -d 'Source address and port to send from, e.g. 10.77.0.1:5000 or [::]:5000' -r
+complete -c mcast -n "__fish_mcast_using_subcommand send" -l tos -d 'IP TOS / IPv6 traffic class byte (e.g. 0xb8 for DSCP EF)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand send" -l wait-replies -d 'After sending, wait this long for unicast replies and print them with round-trip times (pair with `listen --reply`)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand send" -s i -l iface -d 'Interface(s) for endpoints that name none: a name, an address, an index, or `all` (every UP interface with the MULTICAST flag). Repeatable' -r
+complete -c mcast -n "__fish_mcast_using_subcommand send" -l color -d 'When to use colour: auto (a terminal without NO_COLOR), always or never' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c mcast -n "__fish_mcast_using_subcommand send" -l loop -d 'Loop multicast back to listeners on this host (the default)'
+complete -c mcast -n "__fish_mcast_using_subcommand send" -l no-loop -d 'Do not loop multicast back to this host'
+complete -c mcast -n "__fish_mcast_using_subcommand send" -l seq -d 'Prefix each datagram with a 20-byte header (magic "MCS1", sequence number, send time) that `listen` turns into loss, duplicate, reordering and latency statistics'
+complete -c mcast -n "__fish_mcast_using_subcommand send" -l no-gso -d 'Never use UDP segmentation offload (GSO); always sendmmsg'
+complete -c mcast -n "__fish_mcast_using_subcommand send" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c mcast -n "__fish_mcast_using_subcommand send" -s q -l quiet -d 'Print nothing on stderr but errors (no summaries or warnings)'
+complete -c mcast -n "__fish_mcast_using_subcommand send" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mcast -n "__fish_mcast_using_subcommand listen" -s s -l source -d 'Source-specific multicast: accept only these sources (repeatable)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand listen" -s f -l format -d 'Output format' -r -f -a "text\t'A header line per datagram and the payload, non-printable bytes escaped'
+hex\t'A header line and a `hexdump -C` style dump'
+json\t'One JSON object per line, then a summary object'
+raw\t'Payload bytes only, nothing else (for pipes)'
+count\t'Nothing per datagram: count only, then print the summary'"
+complete -c mcast -n "__fish_mcast_using_subcommand listen" -s c -l count -d 'Stop after N datagrams (exit 0 when they arrived)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand listen" -s t -l timeout -d 'Stop after this long (exit 1 unless --count datagrams, or with no --count at least one, arrived)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand listen" -l reply -d 'Answer each datagram with this text, unicast to its sender' -r
+complete -c mcast -n "__fish_mcast_using_subcommand listen" -l rcvbuf -d 'Receive buffer to ask the kernel for (read back; a warning when clamped)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand listen" -s i -l iface -d 'Interface(s) for endpoints that name none: a name, an address, an index, or `all` (every UP interface with the MULTICAST flag). Repeatable' -r
+complete -c mcast -n "__fish_mcast_using_subcommand listen" -l color -d 'When to use colour: auto (a terminal without NO_COLOR), always or never' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c mcast -n "__fish_mcast_using_subcommand listen" -l force -d 'Write raw payloads even to a terminal'
+complete -c mcast -n "__fish_mcast_using_subcommand listen" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c mcast -n "__fish_mcast_using_subcommand listen" -s q -l quiet -d 'Print nothing on stderr but errors (no summaries or warnings)'
+complete -c mcast -n "__fish_mcast_using_subcommand listen" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mcast -n "__fish_mcast_using_subcommand join" -s s -l source -d 'Source-specific join: only these sources (repeatable)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand join" -s d -l duration -d 'Leave and exit after this long (default: until Ctrl-C or SIGTERM)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand join" -s i -l iface -d 'Interface(s) for endpoints that name none: a name, an address, an index, or `all` (every UP interface with the MULTICAST flag). Repeatable' -r
+complete -c mcast -n "__fish_mcast_using_subcommand join" -l color -d 'When to use colour: auto (a terminal without NO_COLOR), always or never' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c mcast -n "__fish_mcast_using_subcommand join" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c mcast -n "__fish_mcast_using_subcommand join" -s q -l quiet -d 'Print nothing on stderr but errors (no summaries or warnings)'
+complete -c mcast -n "__fish_mcast_using_subcommand join" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mcast -n "__fish_mcast_using_subcommand ifaces" -l color -d 'When to use colour: auto (a terminal without NO_COLOR), always or never' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c mcast -n "__fish_mcast_using_subcommand ifaces" -s a -l all -d 'Show every interface, not only multicast-capable ones'
+complete -c mcast -n "__fish_mcast_using_subcommand ifaces" -s g -l groups -d 'Show the multicast groups joined on each interface'
+complete -c mcast -n "__fish_mcast_using_subcommand ifaces" -l json -d 'Print a JSON array instead of a table'
+complete -c mcast -n "__fish_mcast_using_subcommand ifaces" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c mcast -n "__fish_mcast_using_subcommand ifaces" -s q -l quiet -d 'Print nothing on stderr but errors (no summaries or warnings)'
+complete -c mcast -n "__fish_mcast_using_subcommand ifaces" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mcast -n "__fish_mcast_using_subcommand generate" -l color -d 'When to use colour: auto (a terminal without NO_COLOR), always or never' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c mcast -n "__fish_mcast_using_subcommand generate" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c mcast -n "__fish_mcast_using_subcommand generate" -s q -l quiet -d 'Print nothing on stderr but errors (no summaries or warnings)'
+complete -c mcast -n "__fish_mcast_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces generate help" -f -a "send" -d 'Send datagrams to a group (or a unicast host)'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces generate help" -f -a "listen" -d 'Join groups and print what arrives'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces generate help" -f -a "join" -d 'Hold group memberships (IGMP/MLD reports) until Ctrl-C or --duration'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces generate help" -f -a "ifaces" -d 'List interfaces with their flags, addresses and groups'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces generate help" -f -a "generate" -d 'Write shell completions and man pages (for packagers)'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
