@@ -163,6 +163,14 @@ impl Listener<'_> {
                 revents: 0,
             })
             .collect();
+        // Also watch stdout with no events: the kernel still reports POLLERR
+        // on a pipe whose reader left (`| head -1`), so we end at once
+        // instead of at the next datagram. Files and terminals never do.
+        fds.push(libc::pollfd {
+            fd: libc::STDOUT_FILENO,
+            events: 0,
+            revents: 0,
+        });
         let mut last_if = (0u32, "");
         loop {
             if stop.requested() {
@@ -187,6 +195,9 @@ impl Listener<'_> {
                     continue;
                 }
                 return Err(e).context("poll");
+            }
+            if fds[self.socks.len()].revents & (libc::POLLERR | libc::POLLHUP) != 0 {
+                return Ok(End::BrokenPipe);
             }
             for (i, gs) in self.socks.iter().enumerate() {
                 if fds[i].revents == 0 {
