@@ -35,6 +35,7 @@ pub mod endpoint;
 pub mod error;
 pub mod iface;
 pub mod output;
+pub mod pace;
 pub mod seq;
 pub mod signals;
 pub mod sock;

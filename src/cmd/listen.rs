@@ -10,11 +10,11 @@ use socket2::{SockAddr, Socket};
 
 use crate::batch::{RecvBatch, MAX_DATAGRAM};
 use crate::cli::{Format, ListenArgs};
-use crate::cmd::send::now_ns;
 use crate::cmd::Ctx;
 use crate::endpoint::Family;
 use crate::error::{usage, Outcome};
 use crate::output::{self, Info, JsonScratch};
+use crate::pace::now_ns;
 use crate::seq::{SeqHeader, HEADER_LEN};
 use crate::signals::Stop;
 use crate::sock::{self, GroupSocket, IfRef};

@@ -4,7 +4,7 @@
 use std::io::{self, BufRead, Read, Write};
 use std::net::{IpAddr, SocketAddr};
 use std::os::fd::AsRawFd;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use socket2::Socket;
@@ -15,6 +15,7 @@ use crate::cmd::Ctx;
 use crate::endpoint::Family;
 use crate::error::{usage, Outcome};
 use crate::output::escape_into;
+use crate::pace::{now_ns, Pacer};
 use crate::seq::{SeqHeader, HEADER_LEN};
 use crate::signals::Stop;
 use crate::sock::{self, IfRef, SendConfig};
@@ -28,13 +29,6 @@ enum Source {
     Generated(usize),
     /// Standard input, split into records.
     Stdin(Split),
-}
-
-/// Nanoseconds since the Unix epoch, now.
-pub fn now_ns() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as u64)
 }
 
 /// One socket per outgoing interface, all to the same destination.
@@ -239,27 +233,16 @@ impl Run<'_> {
         let body = len - if self.seq { HEADER_LEN } else { 0 };
         let per = GSO_MAX_SEGMENTS.min((GSO_MAX_BYTES / len.max(1)).max(1));
         let mut buf = SendBuf::new(per, per * len.max(1));
-        let started = Instant::now();
+        let pacer = Pacer::new(interval);
         let mut done: u64 = 0;
         loop {
             if count.is_some_and(|c| done >= c) {
                 return Ok(true);
             }
+            let left = count.map_or(u64::MAX, |c| c - done);
+            let n = pacer.wait(done, (per as u64).min(left), stop);
             if stop.requested() {
                 return Ok(false);
-            }
-            let left = count.map_or(u64::MAX, |c| c - done);
-            let mut n = (per as u64).min(left);
-            if let Some(iv) = interval {
-                // Pace: send what is due now (at least one, waiting for it),
-                // so high rates go out in small even batches, not bursts.
-                let due = due_by(started.elapsed(), iv);
-                if due <= done {
-                    let next = iv.mul_f64(done as f64);
-                    sleep_until(started + next, stop);
-                    continue;
-                }
-                n = n.min(due - done);
             }
             buf.clear();
             let now = now_ns();
@@ -299,7 +282,7 @@ impl Run<'_> {
         let mut r = io::BufReader::with_capacity(1 << 16, io::stdin().lock());
         let mut rec = Vec::new();
         let mut buf = SendBuf::new(GSO_MAX_SEGMENTS, 1 << 20);
-        let started = Instant::now();
+        let pacer = Pacer::new(interval);
         let mut done: u64 = 0;
         if split == Split::None {
             r.by_ref()
@@ -316,11 +299,9 @@ impl Run<'_> {
             if count.is_some_and(|c| done >= c) {
                 return Ok(true);
             }
+            pacer.wait(done, 1, stop);
             if stop.requested() {
                 return Ok(false);
-            }
-            if let Some(iv) = interval {
-                sleep_until(started + iv.mul_f64(done as f64), stop);
             }
             // Gather the records already buffered, without blocking for
             // more: an interactive line goes out as soon as it is typed.
@@ -344,7 +325,7 @@ impl Run<'_> {
                 done += 1;
                 let more_buffered = r.buffer().contains(&delim);
                 if count.is_some_and(|c| done >= c)
-                    || interval.is_some()
+                    || pacer.is_paced()
                     || !more_buffered
                     || buf.is_full(65_528)
                 {
@@ -409,18 +390,6 @@ impl Run<'_> {
         self.bytes += buf.bytes() as u64;
         self.last_send_ns = now_ns();
         Ok(())
-    }
-}
-
-/// How many datagrams should have gone out `elapsed` after the start.
-fn due_by(elapsed: Duration, iv: Duration) -> u64 {
-    (elapsed.as_nanos() / iv.as_nanos().max(1)) as u64 + 1
-}
-
-fn sleep_until(t: Instant, stop: &Stop) {
-    let now = Instant::now();
-    if t > now && !stop.requested() {
-        std::thread::sleep(t - now);
     }
 }
 
@@ -502,15 +471,6 @@ fn wait_replies(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn pacing_arithmetic() {
-        let iv = Duration::from_millis(10);
-        assert_eq!(due_by(Duration::ZERO, iv), 1);
-        assert_eq!(due_by(Duration::from_millis(9), iv), 1);
-        assert_eq!(due_by(Duration::from_millis(10), iv), 2);
-        assert_eq!(due_by(Duration::from_millis(1000), iv), 101);
-    }
 
     #[test]
     fn generated_payload_is_printable() {
