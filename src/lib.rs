@@ -33,6 +33,7 @@ pub mod cli;
 pub mod cmd;
 pub mod endpoint;
 pub mod error;
+pub mod fanout;
 pub mod iface;
 pub mod output;
 pub mod pace;

@@ -2,23 +2,22 @@
 //! standard input, paced or as fast as the kernel takes them.
 
 use std::io::{self, BufRead, Read, Write};
-use std::net::{IpAddr, SocketAddr};
 use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use socket2::Socket;
 
-use crate::batch::{SendBuf, Sender, GSO_MAX_BYTES, GSO_MAX_SEGMENTS};
+use crate::batch::{SendBuf, GSO_MAX_BYTES, GSO_MAX_SEGMENTS};
 use crate::cli::{SendArgs, Split};
 use crate::cmd::Ctx;
 use crate::endpoint::Family;
 use crate::error::{usage, Outcome};
+use crate::fanout::{Fanout, Out};
 use crate::output::escape_into;
 use crate::pace::{now_ns, Pacer};
 use crate::seq::{SeqHeader, HEADER_LEN};
 use crate::signals::Stop;
-use crate::sock::{self, IfRef, SendConfig};
+use crate::sock::{IfRef, SendConfig};
 use crate::target::{self, Resolver};
 
 /// Where payloads come from.
@@ -29,51 +28,6 @@ enum Source {
     Generated(usize),
     /// Standard input, split into records.
     Stdin(Split),
-}
-
-/// One socket per outgoing interface, all to the same destination.
-pub struct Out {
-    /// The socket.
-    pub sock: Socket,
-    /// The batch sender.
-    pub sender: Sender,
-    /// The interface, for messages.
-    pub iface: IfRef,
-    /// Where it sends.
-    pub dest: SocketAddr,
-}
-
-/// Opens the sending sockets for a destination on each interface (or one
-/// socket routed by the kernel when `ifaces` is empty).
-pub fn open_outputs(
-    addr: IpAddr,
-    port: u16,
-    ifaces: &[IfRef],
-    cfg: &SendConfig,
-    gso: bool,
-) -> Result<Vec<Out>> {
-    let targets: Vec<IfRef> = if ifaces.is_empty() {
-        vec![IfRef::any()]
-    } else {
-        ifaces.to_vec()
-    };
-    targets
-        .into_iter()
-        .map(|iface| {
-            let cfg = SendConfig {
-                iface: iface.clone(),
-                ..cfg.clone()
-            };
-            let sock = sock::open_sender(Family::of(&addr), &cfg)?;
-            let dest = sock::destination(addr, port, &iface);
-            Ok(Out {
-                sock,
-                sender: Sender::new(dest, gso),
-                iface,
-                dest,
-            })
-        })
-        .collect()
 }
 
 /// Runs `mcast send`.
@@ -137,17 +91,14 @@ pub fn run(a: &SendArgs, ctx: &Ctx) -> Result<Outcome> {
         tos: a.tos.map(|t| t.0),
         bind: a.bind,
     };
-    let mut outs = open_outputs(ep.addr, ep.port, &ifaces, &cfg, !a.no_gso)?;
+    let mut fan = Fanout::open(ep.addr, ep.port, &ifaces, &cfg, !a.no_gso)?;
     let stop = Stop::install()?;
 
     let started = Instant::now();
     let mut run = Run {
-        outs: &mut outs,
+        fan: &mut fan,
         seq: a.seq,
         next_seq: 0,
-        sent: 0,
-        bytes: 0,
-        last_send_ns: 0,
     };
     let finished = match source {
         Source::Stdin(split) => run.stdin_records(split, count, interval, &stop)?,
@@ -157,10 +108,10 @@ pub fn run(a: &SendArgs, ctx: &Ctx) -> Result<Outcome> {
         Source::Generated(n) => run.repeat(count, interval, &stop, n, fill_pattern)?,
     };
     let elapsed = started.elapsed();
-    let (sent, bytes, last_send_ns) = (run.sent, run.bytes, run.last_send_ns);
+    let (sent, bytes, last_send_ns) = (fan.sent, fan.bytes, fan.last_send_ns);
     if sent > 1 || ctx.verbose > 0 {
         let secs = elapsed.as_secs_f64().max(1e-9);
-        let gso = outs.iter().any(|o| o.sender.gso_sends() > 0);
+        let gso = fan.used_gso();
         ctx.info(format_args!(
             "sent {sent} datagrams ({bytes} bytes) to {ep} in {secs:.3}s: {:.0} datagrams/s, {}{}",
             sent as f64 / secs,
@@ -174,7 +125,7 @@ pub fn run(a: &SendArgs, ctx: &Ctx) -> Result<Outcome> {
         Outcome::NotMet
     };
     if let Some(w) = a.wait_replies {
-        if !stop.requested() && wait_replies(&outs, w.0, last_send_ns, &stop, ctx)? == 0 {
+        if !stop.requested() && wait_replies(&fan.outs, w.0, last_send_ns, &stop, ctx)? == 0 {
             ctx.warn(format_args!("no replies within {w}"));
             outcome = Outcome::NotMet;
         }
@@ -211,12 +162,9 @@ fn fill_pattern(buf: &mut [u8]) {
 }
 
 struct Run<'a> {
-    outs: &'a mut [Out],
+    fan: &'a mut Fanout,
     seq: bool,
     next_seq: u64,
-    sent: u64,
-    bytes: u64,
-    last_send_ns: u64,
 }
 
 impl Run<'_> {
@@ -341,7 +289,7 @@ impl Run<'_> {
 
     fn check_len(&self, len: usize) -> Result<()> {
         let extra = if self.seq { HEADER_LEN } else { 0 };
-        let fam = Family::of(&self.outs[0].dest.ip());
+        let fam = self.fan.family();
         if len + extra > fam.max_payload() {
             return Err(usage(format!(
                 "a record of standard input is {len} bytes, above the {fam} limit of {} bytes; \
@@ -369,27 +317,7 @@ impl Run<'_> {
     }
 
     fn flush(&mut self, buf: &SendBuf) -> Result<()> {
-        for out in self.outs.iter_mut() {
-            let n = out.sender.send(&out.sock, buf).with_context(|| {
-                format!(
-                    "send to {} via {}",
-                    sock::show_sockaddr(&out.dest),
-                    out.iface
-                )
-            })?;
-            if n < buf.len() {
-                return Err(anyhow::anyhow!(
-                    "send to {} via {}: the kernel took {n} of {} datagrams",
-                    out.dest,
-                    out.iface,
-                    buf.len()
-                ));
-            }
-        }
-        self.sent += buf.len() as u64;
-        self.bytes += buf.bytes() as u64;
-        self.last_send_ns = now_ns();
-        Ok(())
+        self.fan.flush(buf)
     }
 }
 
