@@ -60,7 +60,7 @@ need awk gawk
 cd "$(dirname "$0")/.."
 if [[ -z $MCAST ]]; then
   MCAST=$PWD/target/release/mcast
-  [[ $BUILD -eq 1 ]] && need cargo "rustup, https://rustup.rs"
+  if [[ $BUILD -eq 1 ]]; then need cargo "rustup, https://rustup.rs"; fi
 fi
 if [[ ${#missing[@]} -gt 0 ]]; then
   printf 'run.sh: missing tools:\n' >&2
@@ -93,7 +93,7 @@ else
   ATTEMPTS=2
   STEP_SECS=2
   N_SOCAT=300000 N_MCAST=2000000 IPERF_SECS=2
-  N_CAPACITY=1500000 STARTUP_RUNS=200
+  N_CAPACITY=1000000 STARTUP_RUNS=200
 fi
 RATES=(50000 100000 200000 400000 600000 800000)
 LISTEN_SIZE=1200
@@ -112,7 +112,12 @@ IF_RX=mcb1
 ADDR_TX=10.99.0.1
 ADDR_RX=10.99.0.2
 TMP=$(mktemp -d /tmp/mcb.XXXXXX)
-PIDS=()
+PIDS=() # background processes this script started, ended by pid on exit
+forget_pid() {
+  local p keep=()
+  for p in "${PIDS[@]}"; do [[ $p == "$1" ]] || keep+=("$p"); done
+  PIDS=("${keep[@]}")
+}
 
 cleanup() {
   local rc=$? p
@@ -173,8 +178,8 @@ fmt_rate() { awk -v r="$1" 'BEGIN { if (r >= 1e6) printf "%.2fM/s", r / 1e6; els
 ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
 yes_no() { if ge "$1" "$2"; then echo "yes"; else echo "**no**"; fi; }
 
-NOTES=()
-note() { NOTES+=("$*"); log "$*"; }
+# Notes go to a file: they are also raised inside $(...) subshells.
+note() { printf '%s\n' "$*" >>"$TMP/notes"; log "$*"; }
 
 # Waits until the receiver has joined the group (it shows in the veth's
 # multicast list), so the sender's first datagram is not lost to start-up.
@@ -228,7 +233,8 @@ send_mcast() { # size extra-args... -> datagrams/s (wall time around the process
   before=$(rx_link)
   next_group
   t0=$(now_ns)
-  err=$(in_tx "$MCAST" send "$G:$P@$IF_TX" --size "$size" --count "$N_MCAST" "$@" 2>&1 >/dev/null)
+  err=$(in_tx "$MCAST" send "$G:$P@$IF_TX" --size "$size" --count "$N_MCAST" "$@" 2>&1 >/dev/null) ||
+    die "mcast send failed: $err"
   t1=$(now_ns)
   verify_link "$before" "$N_MCAST" "$size" "mcast send --size $size $*"
   # Did GSO really happen when asked? (mcast marks its summary with "(GSO)".)
@@ -304,8 +310,8 @@ listen_run() {
     kill "$pid" 2>/dev/null || true
   fi
   wait "$pid" 2>/dev/null || true
-  PIDS=("${PIDS[@]/$pid/}")
-  [[ $kind != socat ]] && RSS_KB=$(tail -1 "$TMP/rss" 2>/dev/null || true)
+  forget_pid "$pid"
+  if [[ $kind != socat ]]; then RSS_KB=$(tail -1 "$TMP/rss" 2>/dev/null || true); fi
   snmp1=$(udp_snmp)
   DELIVERED=$((${snmp1% *} - ${snmp0% *}))
   DROPS=$((${snmp1#* } - ${snmp0#* }))
@@ -330,7 +336,7 @@ for kind in "${LISTENERS[@]}"; do
       best=$cap
       best_mark=$([[ $DELIVERED -ge $N_CAPACITY ]] && echo "≥" || true)
     fi
-    [[ -n $RSS_KB ]] && ge "$RSS_KB" "$rss" && rss=$RSS_KB
+    if [[ -n $RSS_KB ]] && ge "$RSS_KB" "$rss"; then rss=$RSS_KB; fi
   done
   R[cap_$kind]=$best R[capmark_$kind]=$best_mark R[rss_listen_$kind]=$rss
 
@@ -414,7 +420,7 @@ row "listen capacity, count mode ($LISTEN_SIZE B)" "${R[capmark_mcast_count]}$(f
 row "listen capacity, --format json" "${R[capmark_mcast_json]}$(fmt_rate "${R[cap_mcast_json]}")" "" "" "$(ratio "${R[cap_mcast_json]}" "$sc")" "" "—" "—"
 zs=${R[zl_socat]}
 zl_cell() { # kind: requested step and, in brackets, what the sender achieved
-  if [[ ${R[zl_$1]} -eq 0 ]]; then echo "< ${RATES[0]}"; else echo "$(fmt_rate "${R[zl_$1]}") ($(fmt_rate "${R[zlsent_$1]}") sent)"; fi
+  if [[ ${R[zl_$1]} -eq 0 ]]; then echo "< $(fmt_rate "${RATES[0]}")"; else echo "$(fmt_rate "${R[zl_$1]}") ($(fmt_rate "${R[zlsent_$1]}") sent)"; fi
 }
 # A step counts as met only if the sender really reached ~the rate.
 zl_met_800=$([[ ${R[zl_mcast_count]} -ge 800000 ]] && ge "${R[zlsent_mcast_count]}" 760000 && echo yes || echo "**no**")
@@ -424,13 +430,13 @@ row "zero-loss rate, --format json" "$(zl_cell mcast_json)" "" "" "$(ratio "${R[
 row "peak RSS, one-shot send" "${R[rss_oneshot_mcast]} kB" "${R[rss_oneshot_socat]} kB" "" "$(ratio "${R[rss_oneshot_mcast]}" "${R[rss_oneshot_socat]}")" "" "≤ 2560 kB" "$(yes_no 2560 "${R[rss_oneshot_mcast]}")"
 row "peak RSS, bulk send 1200 B" "${R[rss_bulk_mcast]} kB" "${R[rss_bulk_socat]} kB" "" "$(ratio "${R[rss_bulk_mcast]}" "${R[rss_bulk_socat]}")" "" "≤ 2560 kB" "$(yes_no 2560 "${R[rss_bulk_mcast]}")"
 row "peak RSS, listen count / json" "${R[rss_listen_mcast_count]} / ${R[rss_listen_mcast_json]} kB" "${R[rss_listen_socat]} kB" "" "$(ratio "${R[rss_listen_mcast_json]}" "${R[rss_listen_socat]}")" "" "≤ 2560 kB" \
-  "$(yes_no 2560 "$(( R[rss_listen_mcast_count] > R[rss_listen_mcast_json] ? R[rss_listen_mcast_count] : R[rss_listen_mcast_json] ))")"
+  "$(yes_no 2560 "$(printf '%s\n' "${R[rss_listen_mcast_count]}" "${R[rss_listen_mcast_json]}" | sort -g | tail -1)")"
 row "one-shot start-up (µs)" "${R[start_mcast]}" "${R[start_socat]}" "" "$(ratio "${R[start_mcast]}" "${R[start_socat]}")" "" "≤ 0.5× socat" "$(yes_no "$(awk -v s="${R[start_socat]}" 'BEGIN { print 0.5 * s }')" "${R[start_mcast]}")"
 echo
 echo "Send: median of $REPS, datagrams ÷ sender wall time (iperf2: its own count and interval), datagram counts and sizes checked on the receiving veth; GSO segmented in software (tx-udp-segmentation off)."
 echo "Listen: $LISTEN_SIZE B, sender \`mcast send --seq\` on CPU $TX_CPU, receiver on CPU $RX_CPU, 4 MiB rcvbuf both; loss = datagrams not read (kernel UDP counters); capacity = read ÷ sending time with an unpaced GSO sender, best of $REPS (≥: no loss, sender-bound); zero-loss steps ${RATES[*]} of ${STEP_SECS}s, $ATTEMPTS attempt(s) each."
 echo "Start-up: $STARTUP_HOW. Ran in $SECONDS s."
-if [[ ${#NOTES[@]} -gt 0 ]]; then
+if [[ -s $TMP/notes ]]; then
   echo
-  printf -- '- note: %s\n' "${NOTES[@]}"
+  sed 's/^/- note: /' "$TMP/notes"
 fi

@@ -34,6 +34,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcast' -ScriptBlock {
             [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'Join groups and print what arrives')
             [CompletionResult]::new('join', 'join', [CompletionResultType]::ParameterValue, 'Hold group memberships (IGMP/MLD reports) until Ctrl-C or --duration')
             [CompletionResult]::new('ifaces', 'ifaces', [CompletionResultType]::ParameterValue, 'List interfaces with their flags, addresses and groups')
+            [CompletionResult]::new('cot-gen', 'cot-gen', [CompletionResultType]::ParameterValue, 'Generate Cursor-on-Target (CoT) test events for TAK clients and servers')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages (for packagers)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -81,6 +82,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcast' -ScriptBlock {
             [CompletionResult]::new('--iface', '--iface', [CompletionResultType]::ParameterName, 'Interface(s) for endpoints that name none: a name, an address, an index, or `all` (every UP interface with the MULTICAST flag). Repeatable')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal without NO_COLOR), always or never')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Write raw payloads even to a terminal')
+            [CompletionResult]::new('--cot-strict', '--cot-strict', [CompletionResultType]::ParameterName, 'With --format cot or json: also report what a strict receiver (ATAK) would reject in each event, and why')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors (no summaries or warnings)')
@@ -120,6 +122,52 @@ Register-ArgumentCompleter -Native -CommandName 'mcast' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'mcast;cot-gen' {
+            [CompletionResult]::new('--kind', '--kind', [CompletionResultType]::ParameterName, 'Kind of event')
+            [CompletionResult]::new('--uid', '--uid', [CompletionResultType]::ParameterName, 'Event uid (with -N appended per unit when --units > 1); default mcast-<hex from --seed>-N')
+            [CompletionResult]::new('--callsign', '--callsign', [CompletionResultType]::ParameterName, 'Callsign (with -N appended per unit when --units > 1)')
+            [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'CoT type, e.g. a-f-G-U-C (friendly ground unit), a-h-A (hostile air)')
+            [CompletionResult]::new('--how', '--how', [CompletionResultType]::ParameterName, 'How the position was obtained (m-g: machine GPS, h-e: human entered)')
+            [CompletionResult]::new('--lat', '--lat', [CompletionResultType]::ParameterName, 'Latitude in degrees (-90..90)')
+            [CompletionResult]::new('--lon', '--lon', [CompletionResultType]::ParameterName, 'Longitude in degrees (-180..180)')
+            [CompletionResult]::new('--hae', '--hae', [CompletionResultType]::ParameterName, 'Height above the WGS84 ellipsoid in metres (default unknown: 9999999.0)')
+            [CompletionResult]::new('--ce', '--ce', [CompletionResultType]::ParameterName, 'Circular error in metres (default unknown: 9999999.0)')
+            [CompletionResult]::new('--le', '--le', [CompletionResultType]::ParameterName, 'Linear error in metres (default unknown: 9999999.0)')
+            [CompletionResult]::new('--stale', '--stale', [CompletionResultType]::ParameterName, 'Time until the event is stale')
+            [CompletionResult]::new('--remarks', '--remarks', [CompletionResultType]::ParameterName, 'Free text in <remarks>')
+            [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'Team (__group name), e.g. Cyan')
+            [CompletionResult]::new('--role', '--role', [CompletionResultType]::ParameterName, 'Team role (__group role), e.g. "Team Member"')
+            [CompletionResult]::new('--contact-endpoint', '--contact-endpoint', [CompletionResultType]::ParameterName, 'Contact endpoint announced in SA events (default *:-1:stcp)')
+            [CompletionResult]::new('--message', '--message', [CompletionResultType]::ParameterName, 'Chat message text')
+            [CompletionResult]::new('--room', '--room', [CompletionResultType]::ParameterName, 'Chat room')
+            [CompletionResult]::new('--target-uid', '--target-uid', [CompletionResultType]::ParameterName, 'Uid that a delete event removes (required with --kind delete)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Number of events (default: one per unit, or unlimited with --interval/--rate)')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Number of events (default: one per unit, or unlimited with --interval/--rate)')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Time between ticks (each tick emits one event per unit)')
+            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Events per second, evenly paced')
+            [CompletionResult]::new('--units', '--units', [CompletionResultType]::ParameterName, 'Number of distinct units (uids and callsigns)')
+            [CompletionResult]::new('--move', '--move', [CompletionResultType]::ParameterName, 'Movement between ticks')
+            [CompletionResult]::new('--speed', '--speed', [CompletionResultType]::ParameterName, 'Speed in m/s')
+            [CompletionResult]::new('--course', '--course', [CompletionResultType]::ParameterName, 'Initial course in degrees from true north')
+            [CompletionResult]::new('--radius', '--radius', [CompletionResultType]::ParameterName, 'Radius in metres for --move circle')
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed for uids and random walks (same seed, same output)')
+            [CompletionResult]::new('--time', '--time', [CompletionResultType]::ParameterName, 'Time of the first event (RFC 3339, e.g. 2026-01-01T00:00:00Z); later events follow at the tick interval. Default: now')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Encoding')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Encoding')
+            [CompletionResult]::new('--send', '--send', [CompletionResultType]::ParameterName, 'Send the events instead of printing them: to ENDPOINT, or by default 239.2.3.1:6969 (SA) / 224.10.10.1:17012 (chat)')
+            [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'Multicast TTL / hop limit for --send')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Interface(s) for endpoints that name none: a name, an address, an index, or `all` (every UP interface with the MULTICAST flag). Repeatable')
+            [CompletionResult]::new('--iface', '--iface', [CompletionResultType]::ParameterName, 'Interface(s) for endpoints that name none: a name, an address, an index, or `all` (every UP interface with the MULTICAST flag). Repeatable')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal without NO_COLOR), always or never')
+            [CompletionResult]::new('--raw', '--raw', [CompletionResultType]::ParameterName, 'With --format tak on stdout: write the datagram bytes instead of hex lines')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors (no summaries or warnings)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors (no summaries or warnings)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'mcast;generate' {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal without NO_COLOR), always or never')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
@@ -135,6 +183,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcast' -ScriptBlock {
             [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'Join groups and print what arrives')
             [CompletionResult]::new('join', 'join', [CompletionResultType]::ParameterValue, 'Hold group memberships (IGMP/MLD reports) until Ctrl-C or --duration')
             [CompletionResult]::new('ifaces', 'ifaces', [CompletionResultType]::ParameterValue, 'List interfaces with their flags, addresses and groups')
+            [CompletionResult]::new('cot-gen', 'cot-gen', [CompletionResultType]::ParameterValue, 'Generate Cursor-on-Target (CoT) test events for TAK clients and servers')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages (for packagers)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -149,6 +198,9 @@ Register-ArgumentCompleter -Native -CommandName 'mcast' -ScriptBlock {
             break
         }
         'mcast;help;ifaces' {
+            break
+        }
+        'mcast;help;cot-gen' {
             break
         }
         'mcast;help;generate' {

@@ -31,6 +31,7 @@ set edit:completion:arg-completer[mcast] = {|@words|
             cand listen 'Join groups and print what arrives'
             cand join 'Hold group memberships (IGMP/MLD reports) until Ctrl-C or --duration'
             cand ifaces 'List interfaces with their flags, addresses and groups'
+            cand cot-gen 'Generate Cursor-on-Target (CoT) test events for TAK clients and servers'
             cand generate 'Write shell completions and man pages (for packagers)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -76,6 +77,7 @@ set edit:completion:arg-completer[mcast] = {|@words|
             cand --iface 'Interface(s) for endpoints that name none: a name, an address, an index, or `all` (every UP interface with the MULTICAST flag). Repeatable'
             cand --color 'When to use colour: auto (a terminal without NO_COLOR), always or never'
             cand --force 'Write raw payloads even to a terminal'
+            cand --cot-strict 'With --format cot or json: also report what a strict receiver (ATAK) would reject in each event, and why'
             cand -v 'More detail on stderr (repeat for more)'
             cand --verbose 'More detail on stderr (repeat for more)'
             cand -q 'Print nothing on stderr but errors (no summaries or warnings)'
@@ -112,6 +114,51 @@ set edit:completion:arg-completer[mcast] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'mcast;cot-gen'= {
+            cand --kind 'Kind of event'
+            cand --uid 'Event uid (with -N appended per unit when --units > 1); default mcast-<hex from --seed>-N'
+            cand --callsign 'Callsign (with -N appended per unit when --units > 1)'
+            cand --type 'CoT type, e.g. a-f-G-U-C (friendly ground unit), a-h-A (hostile air)'
+            cand --how 'How the position was obtained (m-g: machine GPS, h-e: human entered)'
+            cand --lat 'Latitude in degrees (-90..90)'
+            cand --lon 'Longitude in degrees (-180..180)'
+            cand --hae 'Height above the WGS84 ellipsoid in metres (default unknown: 9999999.0)'
+            cand --ce 'Circular error in metres (default unknown: 9999999.0)'
+            cand --le 'Linear error in metres (default unknown: 9999999.0)'
+            cand --stale 'Time until the event is stale'
+            cand --remarks 'Free text in <remarks>'
+            cand --group 'Team (__group name), e.g. Cyan'
+            cand --role 'Team role (__group role), e.g. "Team Member"'
+            cand --contact-endpoint 'Contact endpoint announced in SA events (default *:-1:stcp)'
+            cand --message 'Chat message text'
+            cand --room 'Chat room'
+            cand --target-uid 'Uid that a delete event removes (required with --kind delete)'
+            cand -c 'Number of events (default: one per unit, or unlimited with --interval/--rate)'
+            cand --count 'Number of events (default: one per unit, or unlimited with --interval/--rate)'
+            cand --interval 'Time between ticks (each tick emits one event per unit)'
+            cand --rate 'Events per second, evenly paced'
+            cand --units 'Number of distinct units (uids and callsigns)'
+            cand --move 'Movement between ticks'
+            cand --speed 'Speed in m/s'
+            cand --course 'Initial course in degrees from true north'
+            cand --radius 'Radius in metres for --move circle'
+            cand --seed 'Seed for uids and random walks (same seed, same output)'
+            cand --time 'Time of the first event (RFC 3339, e.g. 2026-01-01T00:00:00Z); later events follow at the tick interval. Default: now'
+            cand -f 'Encoding'
+            cand --format 'Encoding'
+            cand --send 'Send the events instead of printing them: to ENDPOINT, or by default 239.2.3.1:6969 (SA) / 224.10.10.1:17012 (chat)'
+            cand --ttl 'Multicast TTL / hop limit for --send'
+            cand -i 'Interface(s) for endpoints that name none: a name, an address, an index, or `all` (every UP interface with the MULTICAST flag). Repeatable'
+            cand --iface 'Interface(s) for endpoints that name none: a name, an address, an index, or `all` (every UP interface with the MULTICAST flag). Repeatable'
+            cand --color 'When to use colour: auto (a terminal without NO_COLOR), always or never'
+            cand --raw 'With --format tak on stdout: write the datagram bytes instead of hex lines'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Print nothing on stderr but errors (no summaries or warnings)'
+            cand --quiet 'Print nothing on stderr but errors (no summaries or warnings)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'mcast;generate'= {
             cand --color 'When to use colour: auto (a terminal without NO_COLOR), always or never'
             cand -v 'More detail on stderr (repeat for more)'
@@ -126,6 +173,7 @@ set edit:completion:arg-completer[mcast] = {|@words|
             cand listen 'Join groups and print what arrives'
             cand join 'Hold group memberships (IGMP/MLD reports) until Ctrl-C or --duration'
             cand ifaces 'List interfaces with their flags, addresses and groups'
+            cand cot-gen 'Generate Cursor-on-Target (CoT) test events for TAK clients and servers'
             cand generate 'Write shell completions and man pages (for packagers)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -136,6 +184,8 @@ set edit:completion:arg-completer[mcast] = {|@words|
         &'mcast;help;join'= {
         }
         &'mcast;help;ifaces'= {
+        }
+        &'mcast;help;cot-gen'= {
         }
         &'mcast;help;generate'= {
         }

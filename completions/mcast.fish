@@ -35,6 +35,7 @@ complete -c mcast -n "__fish_mcast_needs_command" -f -a "send" -d 'Send datagram
 complete -c mcast -n "__fish_mcast_needs_command" -f -a "listen" -d 'Join groups and print what arrives'
 complete -c mcast -n "__fish_mcast_needs_command" -f -a "join" -d 'Hold group memberships (IGMP/MLD reports) until Ctrl-C or --duration'
 complete -c mcast -n "__fish_mcast_needs_command" -f -a "ifaces" -d 'List interfaces with their flags, addresses and groups'
+complete -c mcast -n "__fish_mcast_needs_command" -f -a "cot-gen" -d 'Generate Cursor-on-Target (CoT) test events for TAK clients and servers'
 complete -c mcast -n "__fish_mcast_needs_command" -f -a "generate" -d 'Write shell completions and man pages (for packagers)'
 complete -c mcast -n "__fish_mcast_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mcast -n "__fish_mcast_using_subcommand send" -l file -d 'Send the contents of a file as one datagram' -r -F
@@ -66,7 +67,8 @@ complete -c mcast -n "__fish_mcast_using_subcommand listen" -s f -l format -d 'O
 hex\t'A header line and a `hexdump -C` style dump'
 json\t'One JSON object per line, then a summary object'
 raw\t'Payload bytes only, nothing else (for pipes)'
-count\t'Nothing per datagram: count only, then print the summary'"
+count\t'Nothing per datagram: count only, then print the summary'
+cot\t'One readable line per Cursor-on-Target event (XML or TAK Protocol v1)'"
 complete -c mcast -n "__fish_mcast_using_subcommand listen" -s c -l count -d 'Stop after N datagrams (exit 0 when they arrived)' -r
 complete -c mcast -n "__fish_mcast_using_subcommand listen" -s t -l timeout -d 'Stop after this long (exit 1 unless --count datagrams, or with no --count at least one, arrived)' -r
 complete -c mcast -n "__fish_mcast_using_subcommand listen" -l reply -d 'Answer each datagram with this text, unicast to its sender' -r
@@ -76,6 +78,7 @@ complete -c mcast -n "__fish_mcast_using_subcommand listen" -l color -d 'When to
 always\t'Always colour'
 never\t'Never colour'"
 complete -c mcast -n "__fish_mcast_using_subcommand listen" -l force -d 'Write raw payloads even to a terminal'
+complete -c mcast -n "__fish_mcast_using_subcommand listen" -l cot-strict -d 'With --format cot or json: also report what a strict receiver (ATAK) would reject in each event, and why'
 complete -c mcast -n "__fish_mcast_using_subcommand listen" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c mcast -n "__fish_mcast_using_subcommand listen" -s q -l quiet -d 'Print nothing on stderr but errors (no summaries or warnings)'
 complete -c mcast -n "__fish_mcast_using_subcommand listen" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -97,15 +100,63 @@ complete -c mcast -n "__fish_mcast_using_subcommand ifaces" -l json -d 'Print a 
 complete -c mcast -n "__fish_mcast_using_subcommand ifaces" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c mcast -n "__fish_mcast_using_subcommand ifaces" -s q -l quiet -d 'Print nothing on stderr but errors (no summaries or warnings)'
 complete -c mcast -n "__fish_mcast_using_subcommand ifaces" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l kind -d 'Kind of event' -r -f -a "sa\t'Position report (situational awareness), `a-f-G-U-C` by default'
+marker\t'Map marker, `b-m-p-s-m` (spot) by default'
+chat\t'GeoChat message (`b-t-f`), to 224.10.10.1:17012 by default'
+delete\t'Delete order for another uid (`t-x-d-d`)'
+ping\t'Ping (`t-x-c-t`)'"
+complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l uid -d 'Event uid (with -N appended per unit when --units > 1); default mcast-<hex from --seed>-N' -r
+complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l callsign -d 'Callsign (with -N appended per unit when --units > 1)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l type -d 'CoT type, e.g. a-f-G-U-C (friendly ground unit), a-h-A (hostile air)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l how -d 'How the position was obtained (m-g: machine GPS, h-e: human entered)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l lat -d 'Latitude in degrees (-90..90)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l lon -d 'Longitude in degrees (-180..180)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l hae -d 'Height above the WGS84 ellipsoid in metres (default unknown: 9999999.0)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l ce -d 'Circular error in metres (default unknown: 9999999.0)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l le -d 'Linear error in metres (default unknown: 9999999.0)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l stale -d 'Time until the event is stale' -r
+complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l remarks -d 'Free text in <remarks>' -r
+complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l group -d 'Team (__group name), e.g. Cyan' -r
+complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l role -d 'Team role (__group role), e.g. "Team Member"' -r
+complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l contact-endpoint -d 'Contact endpoint announced in SA events (default *:-1:stcp)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l message -d 'Chat message text' -r
+complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l room -d 'Chat room' -r
+complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l target-uid -d 'Uid that a delete event removes (required with --kind delete)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -s c -l count -d 'Number of events (default: one per unit, or unlimited with --interval/--rate)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l interval -d 'Time between ticks (each tick emits one event per unit)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l rate -d 'Events per second, evenly paced' -r
+complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l units -d 'Number of distinct units (uids and callsigns)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l move -d 'Movement between ticks' -r -f -a "still\t'Stay put'
+walk\t'Random walk at --speed'
+circle\t'Circle of --radius metres around the start point'
+line\t'Straight line along --course'"
+complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l speed -d 'Speed in m/s' -r
+complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l course -d 'Initial course in degrees from true north' -r
+complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l radius -d 'Radius in metres for --move circle' -r
+complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l seed -d 'Seed for uids and random walks (same seed, same output)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l time -d 'Time of the first event (RFC 3339, e.g. 2026-01-01T00:00:00Z); later events follow at the tick interval. Default: now' -r
+complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -s f -l format -d 'Encoding' -r -f -a "xml\t'XML events, one per line'
+tak\t'TAK Protocol v1 mesh datagrams (BF 01 BF + protobuf); hex lines on stdout unless --raw'"
+complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l send -d 'Send the events instead of printing them: to ENDPOINT, or by default 239.2.3.1:6969 (SA) / 224.10.10.1:17012 (chat)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l ttl -d 'Multicast TTL / hop limit for --send' -r
+complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -s i -l iface -d 'Interface(s) for endpoints that name none: a name, an address, an index, or `all` (every UP interface with the MULTICAST flag). Repeatable' -r
+complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l color -d 'When to use colour: auto (a terminal without NO_COLOR), always or never' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l raw -d 'With --format tak on stdout: write the datagram bytes instead of hex lines'
+complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -s q -l quiet -d 'Print nothing on stderr but errors (no summaries or warnings)'
+complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mcast -n "__fish_mcast_using_subcommand generate" -l color -d 'When to use colour: auto (a terminal without NO_COLOR), always or never' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c mcast -n "__fish_mcast_using_subcommand generate" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c mcast -n "__fish_mcast_using_subcommand generate" -s q -l quiet -d 'Print nothing on stderr but errors (no summaries or warnings)'
 complete -c mcast -n "__fish_mcast_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces generate help" -f -a "send" -d 'Send datagrams to a group (or a unicast host)'
-complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces generate help" -f -a "listen" -d 'Join groups and print what arrives'
-complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces generate help" -f -a "join" -d 'Hold group memberships (IGMP/MLD reports) until Ctrl-C or --duration'
-complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces generate help" -f -a "ifaces" -d 'List interfaces with their flags, addresses and groups'
-complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces generate help" -f -a "generate" -d 'Write shell completions and man pages (for packagers)'
-complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces cot-gen generate help" -f -a "send" -d 'Send datagrams to a group (or a unicast host)'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces cot-gen generate help" -f -a "listen" -d 'Join groups and print what arrives'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces cot-gen generate help" -f -a "join" -d 'Hold group memberships (IGMP/MLD reports) until Ctrl-C or --duration'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces cot-gen generate help" -f -a "ifaces" -d 'List interfaces with their flags, addresses and groups'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces cot-gen generate help" -f -a "cot-gen" -d 'Generate Cursor-on-Target (CoT) test events for TAK clients and servers'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces cot-gen generate help" -f -a "generate" -d 'Write shell completions and man pages (for packagers)'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces cot-gen generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

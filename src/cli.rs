@@ -95,6 +95,9 @@ pub enum Command {
     /// List interfaces with their flags, addresses and groups.
     #[command(after_long_help = IFACES_EXAMPLES)]
     Ifaces(IfacesArgs),
+    /// Generate Cursor-on-Target (CoT) test events for TAK clients and servers.
+    #[command(name = "cot-gen", after_long_help = COT_GEN_EXAMPLES)]
+    CotGen(Box<CotGenArgs>),
     /// Write shell completions and man pages (for packagers).
     #[command(hide = true)]
     Generate(GenerateArgs),
@@ -155,6 +158,23 @@ Examples:
     mcast ifaces
     mcast ifaces --all --groups
     mcast ifaces --json | jq '.[] | select(.flags | index(\"MULTICAST\"))'",
+    "\n\n",
+    crate::exit_codes!()
+);
+
+const COT_GEN_EXAMPLES: &str = concat!(
+    "\
+Examples:
+  A friendly unit walking near a point, sent to TAK clients' SA group (239.2.3.1:6969):
+    mcast cot-gen --callsign ALPHA-1 --lat 37.5 --lon -122.25 --move walk --interval 1s --send
+  A chat message into All Chat Rooms (224.10.10.1:17012):
+    mcast cot-gen --kind chat --callsign ALPHA-1 --message 'hello from mcast' --send
+  Delete that unit's marker from every map:
+    mcast cot-gen --kind delete --target-uid mcast-test-1 --send
+  Five units, 100 events, reproducible, as XML lines piped to send:
+    mcast cot-gen --count 100 --units 5 --move walk --seed 7 --time 2026-01-01T00:00:00Z | mcast send 239.2.3.1:6969
+  TAK Protocol v1 (protobuf) datagrams instead of XML:
+    mcast cot-gen --format tak --send",
     "\n\n",
     crate::exit_codes!()
 );
@@ -298,6 +318,8 @@ pub enum Format {
     Raw,
     /// Nothing per datagram: count only, then print the summary.
     Count,
+    /// One readable line per Cursor-on-Target event (XML or TAK Protocol v1).
+    Cot,
 }
 
 /// Arguments of `mcast listen`.
@@ -318,6 +340,11 @@ pub struct ListenArgs {
     /// Write raw payloads even to a terminal.
     #[arg(long)]
     pub force: bool,
+
+    /// With --format cot or json: also report what a strict receiver
+    /// (ATAK) would reject in each event, and why.
+    #[arg(long)]
+    pub cot_strict: bool,
 
     /// Stop after N datagrams (exit 0 when they arrived).
     #[arg(long, short = 'c', value_name = "N", allow_hyphen_values = true)]
@@ -375,6 +402,225 @@ pub struct IfacesArgs {
     /// Print a JSON array instead of a table.
     #[arg(long)]
     pub json: bool,
+}
+
+/// Kinds of CoT event that `cot-gen` makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CotKind {
+    /// Position report (situational awareness), `a-f-G-U-C` by default.
+    Sa,
+    /// Map marker, `b-m-p-s-m` (spot) by default.
+    Marker,
+    /// GeoChat message (`b-t-f`), to 224.10.10.1:17012 by default.
+    Chat,
+    /// Delete order for another uid (`t-x-d-d`).
+    Delete,
+    /// Ping (`t-x-c-t`).
+    Ping,
+}
+
+/// How generated units move between ticks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CotMove {
+    /// Stay put.
+    Still,
+    /// Random walk at --speed.
+    Walk,
+    /// Circle of --radius metres around the start point.
+    Circle,
+    /// Straight line along --course.
+    Line,
+}
+
+/// Encodings of CoT events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CotFormat {
+    /// XML events, one per line.
+    Xml,
+    /// TAK Protocol v1 mesh datagrams (BF 01 BF + protobuf); hex lines on
+    /// stdout unless --raw.
+    Tak,
+}
+
+/// Arguments of `mcast cot-gen`.
+#[derive(Debug, Args)]
+pub struct CotGenArgs {
+    /// Kind of event.
+    #[arg(long, value_enum, default_value_t = CotKind::Sa)]
+    pub kind: CotKind,
+
+    /// Event uid (with -N appended per unit when --units > 1); default
+    /// mcast-<hex from --seed>-N.
+    #[arg(long, value_name = "UID")]
+    pub uid: Option<String>,
+
+    /// Callsign (with -N appended per unit when --units > 1).
+    #[arg(long, value_name = "NAME", default_value = "MCAST")]
+    pub callsign: String,
+
+    /// CoT type, e.g. a-f-G-U-C (friendly ground unit), a-h-A (hostile air).
+    #[arg(long = "type", value_name = "TYPE")]
+    pub type_: Option<String>,
+
+    /// How the position was obtained (m-g: machine GPS, h-e: human entered).
+    #[arg(long, value_name = "HOW", default_value = "m-g")]
+    pub how: String,
+
+    /// Latitude in degrees (-90..90).
+    #[arg(
+        long,
+        value_name = "DEG",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
+    pub lat: f64,
+
+    /// Longitude in degrees (-180..180).
+    #[arg(
+        long,
+        value_name = "DEG",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
+    pub lon: f64,
+
+    /// Height above the WGS84 ellipsoid in metres (default unknown: 9999999.0).
+    #[arg(long, value_name = "M", allow_negative_numbers = true)]
+    pub hae: Option<f64>,
+
+    /// Circular error in metres (default unknown: 9999999.0).
+    #[arg(long, value_name = "M")]
+    pub ce: Option<f64>,
+
+    /// Linear error in metres (default unknown: 9999999.0).
+    #[arg(long, value_name = "M")]
+    pub le: Option<f64>,
+
+    /// Time until the event is stale.
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "2m",
+        allow_hyphen_values = true
+    )]
+    pub stale: DurationArg,
+
+    /// Free text in <remarks>.
+    #[arg(long, value_name = "TEXT")]
+    pub remarks: Option<String>,
+
+    /// Team (__group name), e.g. Cyan.
+    #[arg(long, value_name = "NAME")]
+    pub group: Option<String>,
+
+    /// Team role (__group role), e.g. "Team Member".
+    #[arg(long, value_name = "ROLE")]
+    pub role: Option<String>,
+
+    /// Contact endpoint announced in SA events (default *:-1:stcp).
+    #[arg(long, value_name = "ENDPOINT")]
+    pub contact_endpoint: Option<String>,
+
+    /// Chat message text.
+    #[arg(long, value_name = "TEXT")]
+    pub message: Option<String>,
+
+    /// Chat room.
+    #[arg(long, value_name = "ROOM", default_value = "All Chat Rooms")]
+    pub room: String,
+
+    /// Uid that a delete event removes (required with --kind delete).
+    #[arg(long, value_name = "UID")]
+    pub target_uid: Option<String>,
+
+    /// Number of events (default: one per unit, or unlimited with
+    /// --interval/--rate).
+    #[arg(long, short = 'c', value_name = "N", allow_hyphen_values = true)]
+    pub count: Option<Count>,
+
+    /// Time between ticks (each tick emits one event per unit).
+    #[arg(
+        long,
+        value_name = "DURATION",
+        conflicts_with = "rate",
+        allow_hyphen_values = true
+    )]
+    pub interval: Option<DurationArg>,
+
+    /// Events per second, evenly paced.
+    #[arg(long, value_name = "PPS", allow_hyphen_values = true)]
+    pub rate: Option<Rate>,
+
+    /// Number of distinct units (uids and callsigns).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub units: u32,
+
+    /// Movement between ticks.
+    #[arg(long = "move", value_enum, default_value_t = CotMove::Still)]
+    pub movement: CotMove,
+
+    /// Speed in m/s.
+    #[arg(long, value_name = "M/S", default_value_t = 1.5)]
+    pub speed: f64,
+
+    /// Initial course in degrees from true north.
+    #[arg(long, value_name = "DEG", default_value_t = 0.0)]
+    pub course: f64,
+
+    /// Radius in metres for --move circle.
+    #[arg(long, value_name = "M", default_value_t = 100.0)]
+    pub radius: f64,
+
+    /// Seed for uids and random walks (same seed, same output).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub seed: u64,
+
+    /// Time of the first event (RFC 3339, e.g. 2026-01-01T00:00:00Z); later
+    /// events follow at the tick interval. Default: now.
+    #[arg(long, value_name = "TIME")]
+    pub time: Option<CotTime>,
+
+    /// Encoding.
+    #[arg(long, short = 'f', value_enum, default_value_t = CotFormat::Xml)]
+    pub format: CotFormat,
+
+    /// With --format tak on stdout: write the datagram bytes instead of hex lines.
+    #[arg(long)]
+    pub raw: bool,
+
+    /// Send the events instead of printing them: to ENDPOINT, or by default
+    /// 239.2.3.1:6969 (SA) / 224.10.10.1:17012 (chat).
+    #[arg(long, value_name = "ENDPOINT", num_args = 0..=1, require_equals = false)]
+    pub send: Option<Option<Endpoint>>,
+
+    /// Multicast TTL / hop limit for --send.
+    #[arg(
+        long,
+        value_name = "TTL",
+        env = "MCAST_TTL",
+        default_value = "1",
+        allow_hyphen_values = true
+    )]
+    pub ttl: Ttl,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub ifaces: IfaceArgs,
+}
+
+/// A point in time for `cot-gen --time` (RFC 3339), as ms since the epoch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CotTime(pub i64);
+
+impl std::str::FromStr for CotTime {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        chrono::DateTime::parse_from_rfc3339(s.trim())
+            .map(|t| CotTime(t.timestamp_millis()))
+            .map_err(|e| {
+                format!("{s:?} is not an RFC 3339 time ({e}); expected e.g. 2026-01-01T00:00:00Z")
+            })
+    }
 }
 
 /// Arguments of the hidden `mcast generate`.

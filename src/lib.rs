@@ -31,6 +31,7 @@ macro_rules! exit_codes {
 pub mod batch;
 pub mod cli;
 pub mod cmd;
+pub mod cot;
 pub mod endpoint;
 pub mod error;
 pub mod fanout;

@@ -96,9 +96,9 @@ fn write_group(out: &mut Vec<u8>, g: &IpAddr, port: u16) {
     };
 }
 
-/// The header line shared by the text and hex formats:
-/// `TIME SRC -> GROUP:PORT on IFACE ttl=N len=N [seq=N]`.
-pub fn write_header(out: &mut Vec<u8>, i: &Info, len: usize, color: bool) {
+/// The start of a header line, `TIME SRC -> GROUP:PORT`, for formats that
+/// complete the line themselves (CoT).
+pub fn write_header_start(out: &mut Vec<u8>, i: &Info, color: bool) {
     if color {
         out.extend_from_slice(b"\x1b[2m");
     }
@@ -113,6 +113,12 @@ pub fn write_header(out: &mut Vec<u8>, i: &Info, len: usize, color: bool) {
     if color {
         out.extend_from_slice(b"\x1b[0m");
     }
+}
+
+/// The header line shared by the text and hex formats:
+/// `TIME SRC -> GROUP:PORT on IFACE ttl=N len=N [seq=N]`.
+pub fn write_header(out: &mut Vec<u8>, i: &Info, len: usize, color: bool) {
+    write_header_start(out, i, color);
     if !i.iface.is_empty() {
         out.extend_from_slice(b" on ");
         escape_into(out, i.iface.as_bytes());
@@ -197,6 +203,13 @@ pub struct JsonScratch {
 /// `truncated`, `text` (only when the payload, after any sequence header, is
 /// clean UTF-8) and always `base64` (of the whole payload).
 pub fn write_json(out: &mut Vec<u8>, i: &Info, payload: &[u8], scratch: &mut JsonScratch) {
+    write_json_fields(out, i, payload, scratch);
+    out.extend_from_slice(b"}\n");
+}
+
+/// [`write_json`] without the closing `}` and newline, so that the caller
+/// can append fields (e.g. decoded CoT).
+pub fn write_json_fields(out: &mut Vec<u8>, i: &Info, payload: &[u8], scratch: &mut JsonScratch) {
     scratch.time.clear();
     write_rfc3339(&mut scratch.time, i.time_ns);
     scratch.b64.clear();
@@ -243,7 +256,7 @@ pub fn write_json(out: &mut Vec<u8>, i: &Info, payload: &[u8], scratch: &mut Jso
     }
     out.extend_from_slice(b",\"base64\":\"");
     out.extend_from_slice(scratch.b64.as_bytes());
-    out.extend_from_slice(b"\"}\n");
+    out.push(b'"');
 }
 
 #[cfg(test)]

@@ -46,6 +46,21 @@ pub struct Stats {
     pub truncated: u64,
     /// Kernel drops (`SO_RXQ_OVFL`), summed over sockets.
     pub kernel_drops: u64,
+    /// CoT decoding, when it was asked for.
+    pub cot: Option<CotCounts>,
+}
+
+/// What CoT decoding made of the datagrams.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CotCounts {
+    /// Decoded XML events.
+    pub xml: u64,
+    /// Decoded TAK Protocol v1 events.
+    pub tak: u64,
+    /// Datagrams that looked like CoT but did not decode.
+    pub malformed: u64,
+    /// Datagrams that are neither XML nor TAK (other protocols, encrypted CoT).
+    pub unknown: u64,
 }
 
 impl Stats {
@@ -167,8 +182,12 @@ impl Stats {
                 o
             })
             .collect();
+        let cot = self.cot.map(
+            |c| json!({"xml": c.xml, "tak": c.tak, "malformed": c.malformed, "unknown": c.unknown}),
+        );
         json!({
             "summary": {
+                "cot": cot,
                 "packets": self.packets,
                 "bytes": self.bytes,
                 "seconds": secs,

@@ -11,6 +11,7 @@ use socket2::{SockAddr, Socket};
 use crate::batch::{RecvBatch, MAX_DATAGRAM};
 use crate::cli::{Format, ListenArgs};
 use crate::cmd::Ctx;
+use crate::cot;
 use crate::endpoint::Family;
 use crate::error::{usage, Outcome};
 use crate::output::{self, Info, JsonScratch};
@@ -18,7 +19,7 @@ use crate::pace::now_ns;
 use crate::seq::{SeqHeader, HEADER_LEN};
 use crate::signals::Stop;
 use crate::sock::{self, GroupSocket, IfRef};
-use crate::stats::{Stats, StreamKey};
+use crate::stats::{CotCounts, Stats, StreamKey};
 use crate::target::{self, Resolver};
 
 /// Datagrams read per `recvmmsg` call.
@@ -97,6 +98,11 @@ pub fn run(a: &ListenArgs, ctx: &Ctx) -> Result<Outcome> {
         drops: vec![0; socks.len()],
         replier,
         received: 0,
+        cot: CotView {
+            ev: cot::Event::default(),
+            text: String::new(),
+            strict: a.cot_strict,
+        },
     };
     let started = Instant::now();
     let end = l.run(a.timeout.map(|t| started + t.0), &stop)?;
@@ -145,6 +151,85 @@ struct Listener<'a> {
     drops: Vec<u32>,
     replier: Option<Replier>,
     received: u64,
+    cot: CotView,
+}
+
+/// CoT decoding for `--format cot` and the `cot` field of `--format json`.
+/// The event and text buffers are reused from datagram to datagram.
+struct CotView {
+    ev: cot::Event,
+    text: String,
+    strict: bool,
+}
+
+impl CotView {
+    fn decode(&mut self, stats: &mut Stats, payload: &[u8]) -> Option<Result<(), cot::CotError>> {
+        let counts = stats.cot.get_or_insert_with(CotCounts::default);
+        let kind = cot::classify(payload);
+        if kind == cot::Kind::Unknown {
+            counts.unknown += 1;
+            return None;
+        }
+        let r = cot::decode_datagram_into(payload, &mut self.ev);
+        match (&r, kind) {
+            (Err(_), _) => counts.malformed += 1,
+            (Ok(()), cot::Kind::TakV1) => counts.tak += 1,
+            (Ok(()), _) => counts.xml += 1,
+        }
+        Some(r)
+    }
+
+    /// One readable line (after the header start), plus `strict:` lines.
+    fn line(&mut self, out: &mut Vec<u8>, stats: &mut Stats, payload: &[u8], time_ns: u64) {
+        let shown = &payload[..payload.len().min(200)];
+        match self.decode(stats, payload) {
+            None => {
+                let _ = write!(out, " unknown/encrypted len={}: ", payload.len());
+                output::escape_into(out, shown);
+            }
+            Some(Err(e)) => {
+                out.extend_from_slice(b" malformed (");
+                output::escape_into(out, e.to_string().as_bytes());
+                out.extend_from_slice(b"): ");
+                output::escape_into(out, shown);
+            }
+            Some(Ok(())) => {
+                self.text.clear();
+                cot::write_summary(&self.ev, (time_ns / 1_000_000) as i64, &mut self.text);
+                out.push(b' ');
+                // write_summary escapes every untrusted string for a
+                // terminal (controls, bidi overrides) and quotes values.
+                out.extend_from_slice(self.text.as_bytes());
+                if self.strict {
+                    for reason in cot::strict_check(&self.ev) {
+                        out.extend_from_slice(b"\n  strict: ");
+                        output::escape_into(out, reason.as_bytes());
+                    }
+                }
+            }
+        }
+        out.push(b'\n');
+    }
+
+    /// `,"cot":{...}` for a decoded event, `,"cot_error":"..."` for a
+    /// malformed one, nothing for a payload that is not CoT.
+    fn json_fields(&mut self, out: &mut Vec<u8>, stats: &mut Stats, payload: &[u8], time_ns: u64) {
+        match self.decode(stats, payload) {
+            None => {}
+            Some(Err(e)) => {
+                out.extend_from_slice(b",\"cot_error\":");
+                let _ = serde_json::to_writer(&mut *out, &e.to_string());
+            }
+            Some(Ok(())) => {
+                let mut m = cot::cot_json(&self.ev, (time_ns / 1_000_000) as i64);
+                if self.strict {
+                    m.insert("strict".into(), cot::strict_check(&self.ev).into());
+                }
+                out.extend_from_slice(b",\"cot\":");
+                let _ = serde_json::to_writer(&mut *out, &m);
+            }
+        }
+    }
 }
 
 impl Listener<'_> {
@@ -253,10 +338,17 @@ impl Listener<'_> {
                             }
                             Format::Hex => output::write_hex(&mut out, &info, payload, self.color),
                             Format::Json => {
-                                output::write_json(&mut out, &info, payload, &mut scratch)
+                                output::write_json_fields(&mut out, &info, payload, &mut scratch);
+                                self.cot
+                                    .json_fields(&mut out, &mut self.stats, payload, time_ns);
+                                out.extend_from_slice(b"}\n");
                             }
                             Format::Raw => out.extend_from_slice(payload),
                             Format::Count => {}
+                            Format::Cot => {
+                                output::write_header_start(&mut out, &info, self.color);
+                                self.cot.line(&mut out, &mut self.stats, payload, time_ns);
+                            }
                         }
                         if let Some(r) = &mut self.replier {
                             r.reply(meta.src, seq, payload);

@@ -5,6 +5,7 @@ use std::io::{IsTerminal, Write};
 use crate::cli::{ColorChoice, Command, GlobalArgs};
 use crate::error::{self, Outcome};
 
+pub mod cot_gen;
 pub mod generate;
 pub mod ifaces;
 pub mod join;
@@ -91,6 +92,7 @@ pub fn run(command: Command, ctx: &Ctx) -> anyhow::Result<Outcome> {
         Command::Listen(a) => listen::run(&a, ctx),
         Command::Join(a) => join::run(&a, ctx),
         Command::Ifaces(a) => ifaces::run(&a, ctx),
+        Command::CotGen(a) => cot_gen::run(&a, ctx),
         Command::Generate(a) => generate::run(&a),
     }
 }

@@ -1,0 +1,233 @@
+//! `mcast cot-gen`: Cursor-on-Target test events, printed (one per line) or
+//! sent through the same sending core as `mcast send`.
+
+use std::io::{self, Write};
+use std::net::{IpAddr, Ipv4Addr};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+
+use crate::batch::{SendBuf, GSO_MAX_SEGMENTS};
+use crate::cli::{CotFormat, CotGenArgs, CotKind, CotMove};
+use crate::cmd::Ctx;
+use crate::cot::{self, Event, GenKind, GenOptions, Generator, Movement};
+use crate::endpoint::Endpoint;
+use crate::error::{usage, Outcome};
+use crate::fanout::Fanout;
+use crate::pace::{now_ns, Pacer};
+use crate::signals::Stop;
+use crate::sock::{IfRef, SendConfig};
+use crate::target::{self, Resolver};
+
+/// TAK clients' situational-awareness group.
+pub const SA_ENDPOINT: (Ipv4Addr, u16) = (Ipv4Addr::new(239, 2, 3, 1), 6969);
+/// TAK clients' GeoChat group.
+pub const CHAT_ENDPOINT: (Ipv4Addr, u16) = (Ipv4Addr::new(224, 10, 10, 1), 17012);
+
+/// Runs `mcast cot-gen`.
+pub fn run(a: &CotGenArgs, ctx: &Ctx) -> Result<Outcome> {
+    let units = u64::from(a.units);
+    // --interval is the time between ticks (one event per unit each tick);
+    // --rate is events per second, so a tick lasts units/rate.
+    let tick = match (a.interval, a.rate) {
+        (Some(d), _) => Some(d.0),
+        (None, Some(r)) => Some(r.interval().mul_f64(units as f64)),
+        (None, None) => None,
+    };
+    let count = match a.count {
+        Some(c) => Some(c.get()),
+        None if tick.is_some() => None,
+        None => Some(units),
+    };
+    let start_ms = match a.time {
+        Some(t) => t.0,
+        None => (now_ns() / 1_000_000) as i64,
+    };
+    let opts = options(a, tick.unwrap_or(Duration::from_secs(1)), start_ms)?;
+    let mut generator = Generator::new(opts).map_err(|e| usage(format!("cot-gen: {e}")))?;
+    // Each event of a tick gets an even share of the tick.
+    let pacer_interval = tick.map(|t| t.div_f64(units as f64));
+    let stop = Stop::install()?;
+    let mut ev = Event::default();
+
+    if let Some(dest) = &a.send {
+        let ep = dest.clone().unwrap_or_else(|| {
+            let (addr, port) = if a.kind == CotKind::Chat {
+                CHAT_ENDPOINT
+            } else {
+                SA_ENDPOINT
+            };
+            Endpoint {
+                addr: IpAddr::V4(addr),
+                port,
+                iface: None,
+            }
+        });
+        target::check(&ep.addr, ep.iface.as_ref(), &a.ifaces.iface, &[])?;
+        let resolver = Resolver::new()?;
+        let ifaces = resolver.ifaces_for(ep.iface.as_ref(), &a.ifaces.iface)?;
+        let cfg = SendConfig {
+            iface: IfRef::any(),
+            ttl: a.ttl.0,
+            multicast_loop: true,
+            tos: None,
+            bind: None,
+        };
+        let mut fan = Fanout::open(ep.addr, ep.port, &ifaces, &cfg, false)?;
+        let limit = fan.family().max_payload();
+        let mut buf = SendBuf::new(GSO_MAX_SEGMENTS, 1 << 20);
+        let mut one = Vec::with_capacity(1024);
+        let pacer = Pacer::new(pacer_interval);
+        let mut done = 0u64;
+        while count.is_none_or(|c| done < c) {
+            let left = count.map_or(u64::MAX, |c| c - done);
+            let n = pacer.wait(done, left.min(GSO_MAX_SEGMENTS as u64), &stop);
+            if stop.requested() {
+                break;
+            }
+            buf.clear();
+            for _ in 0..n {
+                generator.next_event(&mut ev);
+                one.clear();
+                encode(&ev, a.format, &mut one)?;
+                if one.len() > limit {
+                    return Err(usage(format!(
+                        "an event is {} bytes, above the {} datagram limit of {limit}; shorten --remarks or --message",
+                        one.len(),
+                        fan.family()
+                    )));
+                }
+                buf.push(&one);
+            }
+            fan.flush(&buf)?;
+            done += n;
+        }
+        ctx.info(format_args!("sent {} CoT events to {ep}", fan.sent));
+        return Ok(if count.is_none_or(|c| done >= c) {
+            Outcome::Ok
+        } else {
+            Outcome::NotMet
+        });
+    }
+
+    let stdout = io::stdout();
+    let mut lock = stdout.lock();
+    let mut out = Vec::with_capacity(1 << 16);
+    let mut one = Vec::with_capacity(1024);
+    let pacer = Pacer::new(pacer_interval);
+    let mut done = 0u64;
+    while count.is_none_or(|c| done < c) {
+        let left = count.map_or(u64::MAX, |c| c - done);
+        // Unpaced output goes out in large buffered chunks; paced output is
+        // flushed per event so a pipe into `mcast send` stays live.
+        let n = pacer.wait(done, left.min(256), &stop);
+        if stop.requested() {
+            break;
+        }
+        for _ in 0..n {
+            generator.next_event(&mut ev);
+            match (a.format, a.raw) {
+                (CotFormat::Xml, _) => {
+                    cot::write_xml(&ev, &mut out).map_err(|e| usage(format!("cot-gen: {e}")))?;
+                    out.push(b'\n');
+                }
+                (CotFormat::Tak, true) => encode(&ev, CotFormat::Tak, &mut out)?,
+                (CotFormat::Tak, false) => {
+                    one.clear();
+                    encode(&ev, CotFormat::Tak, &mut one)?;
+                    push_hex(&mut out, &one);
+                    out.push(b'\n');
+                }
+            }
+        }
+        done += n;
+        if out.len() >= 1 << 15 || pacer.is_paced() || count.is_some_and(|c| done >= c) {
+            let w = lock.write_all(&out).and_then(|_| lock.flush());
+            out.clear();
+            match w {
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(Outcome::Ok),
+                Err(e) => return Err(e).context("write to standard output"),
+                Ok(()) => {}
+            }
+        }
+    }
+    let _ = lock.write_all(&out).and_then(|_| lock.flush());
+    Ok(if count.is_none_or(|c| done >= c) {
+        Outcome::Ok
+    } else {
+        Outcome::NotMet
+    })
+}
+
+fn encode(ev: &Event, format: CotFormat, out: &mut Vec<u8>) -> Result<()> {
+    match format {
+        CotFormat::Xml => cot::write_xml(ev, out),
+        CotFormat::Tak => cot::write_tak_mesh(ev, out),
+    }
+    .map_err(|e| usage(format!("cot-gen: {e}")))
+}
+
+fn push_hex(out: &mut Vec<u8>, bytes: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for &b in bytes {
+        out.push(HEX[(b >> 4) as usize]);
+        out.push(HEX[(b & 15) as usize]);
+    }
+}
+
+/// Maps the command line onto the generator's options (which validates).
+fn options(a: &CotGenArgs, tick: Duration, start_ms: i64) -> Result<GenOptions> {
+    let d = GenOptions::default();
+    let kind = match a.kind {
+        CotKind::Sa => GenKind::Sa,
+        CotKind::Marker => GenKind::Marker,
+        CotKind::Chat => GenKind::Chat,
+        CotKind::Delete => GenKind::Delete,
+        CotKind::Ping => GenKind::Ping,
+    };
+    if kind == GenKind::Delete && a.target_uid.is_none() {
+        return Err(usage(
+            "--kind delete needs --target-uid UID: the uid of the event to remove",
+        ));
+    }
+    let movement = match a.movement {
+        CotMove::Still => Movement::Still,
+        CotMove::Walk => Movement::Walk,
+        CotMove::Circle => Movement::Circle,
+        CotMove::Line => Movement::Line,
+    };
+    let chrono = |d: Duration| {
+        chrono::Duration::from_std(d).map_err(|_| usage(format!("duration {d:?} is too long")))
+    };
+    Ok(GenOptions {
+        kind,
+        uid: a.uid.clone(),
+        callsign: a.callsign.clone(),
+        type_: a.type_.clone(),
+        how: a.how.clone(),
+        lat: a.lat,
+        lon: a.lon,
+        hae: a.hae.unwrap_or(d.hae),
+        ce: a.ce.unwrap_or(d.ce),
+        le: a.le.unwrap_or(d.le),
+        stale: chrono(a.stale.0)?,
+        remarks: a.remarks.clone(),
+        group_name: a.group.clone(),
+        group_role: a.role.clone(),
+        endpoint: a.contact_endpoint.clone(),
+        units: a.units,
+        movement,
+        speed: a.speed,
+        course: a.course,
+        radius: a.radius,
+        interval: chrono(tick)?,
+        seed: a.seed,
+        start_ms,
+        takv_version: env!("CARGO_PKG_VERSION").to_string(),
+        chat_message: a.message.clone().unwrap_or(d.chat_message),
+        chat_room: a.room.clone(),
+        chat_sender_uid: None,
+        chat_sender_callsign: None,
+        delete_uid: a.target_uid.clone(),
+    })
+}

@@ -1,0 +1,75 @@
+//! Cursor-on-Target (CoT) for mcast: model, XML and TAK Protocol v1 codecs,
+//! datagram classification, summaries, strict checking and a generator.
+//!
+//! Everything here is pure (no I/O) and never panics on input. Decoders are
+//! tolerant of what real senders emit but refuse hostile input quickly
+//! (see [`reader`]); writers are strict and produce exactly what ATAK
+//! accepts (see [`writer`]).
+
+pub mod error;
+pub mod escape;
+pub mod gen;
+pub mod model;
+pub mod reader;
+pub mod strict;
+pub mod summary;
+pub mod tak;
+pub mod time;
+pub mod types;
+pub mod writer;
+
+#[cfg(test)]
+mod tests;
+
+pub use error::CotError;
+pub use gen::{GenKind, GenOptions, Generator, Movement};
+pub use model::{
+    Chat, ChatGrp, Contact, Detail, Event, Group, Kind, Point, PrecisionLocation, Quirks, Remarks,
+    Status, Takv, Track, UNKNOWN,
+};
+pub use reader::{parse_xml, parse_xml_into};
+pub use strict::strict_check;
+pub use summary::{cot_json, write_summary};
+pub use tak::{
+    decode_tak_mesh, event_to_tak, tak_to_event, write_tak_mesh, write_tak_stream, StreamDeframer,
+};
+pub use time::{format_time, parse_time};
+pub use types::{type_matches, type_meaning, validate_how, validate_type};
+pub use writer::{to_xml_string, write_xml, MAX_FRAME};
+
+/// Tells what a received datagram is, by its first bytes only.
+///
+/// `BF 01 BF` is TAK Protocol v1 mesh; `<` or a UTF-8 BOM, optionally after
+/// ASCII whitespace, is XML; anything else (including encrypted CoT) is
+/// unknown.
+pub fn classify(datagram: &[u8]) -> Kind {
+    if datagram.starts_with(&tak::MESH_HEADER) {
+        return Kind::TakV1;
+    }
+    let skip = datagram
+        .iter()
+        .take_while(|b| b.is_ascii_whitespace())
+        .count();
+    let rest = datagram.get(skip..).unwrap_or_default();
+    if rest.starts_with(b"<") || rest.starts_with(b"\xEF\xBB\xBF") {
+        Kind::Xml
+    } else {
+        Kind::Unknown
+    }
+}
+
+/// Decodes a datagram of either encoding; see [`classify`].
+pub fn decode_datagram(datagram: &[u8]) -> Result<Event, CotError> {
+    let mut ev = Event::default();
+    decode_datagram_into(datagram, &mut ev)?;
+    Ok(ev)
+}
+
+/// Decodes a datagram into `ev`, reusing its allocations.
+pub fn decode_datagram_into(datagram: &[u8], ev: &mut Event) -> Result<(), CotError> {
+    match classify(datagram) {
+        Kind::TakV1 => tak::decode_tak_mesh_into(datagram, ev),
+        Kind::Xml => reader::parse_xml_into(datagram, ev),
+        Kind::Unknown => Err(CotError::UnknownEncoding),
+    }
+}

@@ -1,0 +1,265 @@
+//! Human and machine readable views of a received event, for
+//! `mcast listen --format cot` and `--format json`.
+//!
+//! Every string in an event is untrusted: the one-line summary passes all
+//! of them through [`push_terminal_value`] so that a callsign cannot move
+//! the cursor, change colours or fake a second line.
+
+use super::escape::push_terminal_value;
+use super::model::{Event, UNKNOWN};
+use super::time::format_time;
+use super::types::type_meaning;
+use serde_json::{Map, Value};
+use std::fmt::Write as _;
+
+/// Appends a number: shortest round-trip with a decimal point, or
+/// `NaN`/`inf` (only seen for lat/lon of tolerant parses).
+/// A number for people: `digits` decimals (6 for degrees is ~0.1 m),
+/// trailing zeros trimmed but one kept (`37.5`, `10.0`).
+fn push_num(v: f64, digits: usize, out: &mut String) {
+    let start = out.len();
+    // Writing to a String cannot fail.
+    let _ = write!(out, "{v:.digits$}");
+    if v.is_finite() && out[start..].contains('.') {
+        while out.ends_with('0') && !out.ends_with(".0") {
+            out.pop();
+        }
+    }
+}
+
+/// Seconds from `recv_ms` until the event goes stale (negative: already stale).
+pub fn stale_in_s(ev: &Event, recv_ms: i64) -> f64 {
+    (i128::from(ev.stale) - i128::from(recv_ms)) as f64 / 1000.0
+}
+
+/// Sender, room and message of a GeoChat event.
+fn chat_parts(ev: &Event) -> Option<(&str, &str, &str)> {
+    if !ev.is_chat() {
+        return None;
+    }
+    let c = ev.detail.chat.as_ref()?;
+    let grp = c.chatgrp.as_ref();
+    let sender = c
+        .sender_callsign
+        .as_deref()
+        .or_else(|| grp.and_then(|g| g.uid0.as_deref()))
+        .unwrap_or_default();
+    let room = c
+        .chatroom
+        .as_deref()
+        .or(c.id.as_deref())
+        .unwrap_or_default();
+    let msg = ev
+        .detail
+        .remarks
+        .as_ref()
+        .map(|r| r.text.as_str())
+        .unwrap_or_default();
+    Some((sender, room, msg))
+}
+
+/// Appends a one-line summary (no newline) of `ev` received at `recv_ms`:
+///
+/// `uid=U type=a-f-G-U-C (friend ground unit) callsign=C lat=.. lon=..
+/// hae=.. course=.. speed=.. stale=+119.5s how=m-g [chat from=.. room=..
+/// msg=..]`. Unknown `hae` and absent parts are left out.
+pub fn write_summary(ev: &Event, recv_ms: i64, out: &mut String) {
+    out.push_str("uid=");
+    push_terminal_value(&ev.uid, out);
+    out.push_str(" type=");
+    push_terminal_value(&ev.type_, out);
+    if let Some(m) = type_meaning(&ev.type_) {
+        out.push_str(" (");
+        out.push_str(&m);
+        out.push(')');
+    }
+    if let Some(cs) = ev.detail.callsign() {
+        out.push_str(" callsign=");
+        push_terminal_value(cs, out);
+    }
+    out.push_str(" lat=");
+    push_num(ev.point.lat, 6, out);
+    out.push_str(" lon=");
+    push_num(ev.point.lon, 6, out);
+    if ev.point.hae != UNKNOWN {
+        out.push_str(" hae=");
+        push_num(ev.point.hae, 1, out);
+    }
+    if let Some(t) = ev.detail.track {
+        if let Some(c) = t.course {
+            out.push_str(" course=");
+            push_num(c, 1, out);
+        }
+        if let Some(s) = t.speed {
+            out.push_str(" speed=");
+            push_num(s, 1, out);
+        }
+    }
+    let _ = write!(out, " stale={:+.1}s", stale_in_s(ev, recv_ms));
+    out.push_str(" how=");
+    push_terminal_value(&ev.how, out);
+    if let Some((sender, room, msg)) = chat_parts(ev) {
+        out.push_str(" chat from=");
+        push_terminal_value(sender, out);
+        out.push_str(" room=");
+        push_terminal_value(room, out);
+        out.push_str(" msg=");
+        push_terminal_value(msg, out);
+    }
+}
+
+fn time_value(ms: i64) -> Value {
+    format_time(ms).map(Value::String).unwrap_or(Value::Null)
+}
+
+/// CoT fields for `--format json`. Keys are always present (null when
+/// absent) except `chat` (GeoChat only) and `encoding` (received events
+/// only). NaN numbers become null. Times are RFC 3339 UTC with ms.
+pub fn cot_json(ev: &Event, recv_ms: i64) -> Map<String, Value> {
+    let mut m = Map::new();
+    let num = |v: f64| serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number);
+    let opt_num = |v: Option<f64>| v.map_or(Value::Null, num);
+    m.insert("uid".into(), ev.uid.clone().into());
+    m.insert("type".into(), ev.type_.clone().into());
+    m.insert(
+        "type_meaning".into(),
+        type_meaning(&ev.type_).map_or(Value::Null, |s| Value::String(s.into_owned())),
+    );
+    m.insert("how".into(), ev.how.clone().into());
+    m.insert(
+        "callsign".into(),
+        ev.detail
+            .callsign()
+            .map_or(Value::Null, |s| Value::String(s.to_owned())),
+    );
+    for (k, v) in super::model::POINT_FIELDS.iter().zip(ev.point.fields()) {
+        m.insert((*k).into(), num(v));
+    }
+    let track = ev.detail.track.unwrap_or_default();
+    m.insert("course".into(), opt_num(track.course));
+    m.insert("speed".into(), opt_num(track.speed));
+    m.insert("time".into(), time_value(ev.time));
+    m.insert("start".into(), time_value(ev.start));
+    m.insert("stale".into(), time_value(ev.stale));
+    m.insert("stale_in_s".into(), num(stale_in_s(ev, recv_ms)));
+    if let Some((sender, room, msg)) = chat_parts(ev) {
+        let mut c = Map::new();
+        c.insert("sender".into(), sender.into());
+        c.insert("room".into(), room.into());
+        c.insert("message".into(), msg.into());
+        m.insert("chat".into(), Value::Object(c));
+    }
+    if let Some(k) = ev.received_as {
+        m.insert("encoding".into(), k.as_str().into());
+    }
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cot::model::{Chat, Contact, Remarks, Track};
+
+    fn sample() -> Event {
+        let mut ev = Event {
+            uid: "u-1".into(),
+            type_: "a-f-G-U-C".into(),
+            how: "m-g".into(),
+            time: 0,
+            start: 0,
+            stale: 120_000,
+            ..Event::default()
+        };
+        ev.point.lat = 37.5;
+        ev.point.lon = -122.25;
+        ev.point.hae = 10.0;
+        ev.detail.contact = Some(Contact {
+            callsign: Some("ALPHA-1".into()),
+            endpoint: None,
+        });
+        ev.detail.track = Some(Track {
+            course: Some(90.0),
+            speed: Some(1.5),
+        });
+        ev
+    }
+
+    #[test]
+    fn summary_line() {
+        let mut s = String::new();
+        write_summary(&sample(), 500, &mut s);
+        assert_eq!(
+            s,
+            "uid=u-1 type=a-f-G-U-C (friend ground unit) callsign=ALPHA-1 lat=37.5 \
+             lon=-122.25 hae=10.0 course=90.0 speed=1.5 stale=+119.5s how=m-g"
+        );
+        s.clear();
+        write_summary(&sample(), 130_000, &mut s);
+        assert!(s.contains("stale=-10.0s"), "{s}");
+    }
+
+    #[test]
+    fn summary_escapes_hostile_strings() {
+        let mut ev = sample();
+        ev.uid = "x\u{1b}[2J\ny".into();
+        ev.detail.contact = Some(Contact {
+            callsign: Some("Bob \u{202e}evil".into()),
+            endpoint: None,
+        });
+        let mut s = String::new();
+        write_summary(&ev, 0, &mut s);
+        assert!(s.starts_with("uid=\"x\\x1b[2J\\x0ay\""), "{s}");
+        assert!(s.contains("callsign=\"Bob \\u{202e}evil\""), "{s}");
+        assert!(!s.chars().any(|c| c.is_control()), "{s}");
+    }
+
+    #[test]
+    fn chat_summary_and_json() {
+        let mut ev = sample();
+        ev.type_ = "b-t-f".into();
+        ev.detail.track = None;
+        ev.point.hae = UNKNOWN;
+        ev.detail.chat = Some(Chat {
+            chatroom: Some("All Chat Rooms".into()),
+            sender_callsign: Some("ALPHA-1".into()),
+            ..Chat::default()
+        });
+        ev.detail.remarks = Some(Remarks {
+            text: "hi there".into(),
+            ..Remarks::default()
+        });
+        let mut s = String::new();
+        write_summary(&ev, 0, &mut s);
+        assert!(
+            s.ends_with(r#"how=m-g chat from=ALPHA-1 room="All Chat Rooms" msg="hi there""#),
+            "{s}"
+        );
+        assert!(!s.contains("hae="), "{s}");
+        let j = Value::Object(cot_json(&ev, 0));
+        assert_eq!(j["chat"]["room"], "All Chat Rooms");
+        assert_eq!(j["chat"]["message"], "hi there");
+        assert_eq!(j["type_meaning"], "GeoChat message");
+        assert_eq!(j["course"], Value::Null);
+        assert!(j.get("encoding").is_none());
+    }
+
+    #[test]
+    fn json_fields() {
+        let mut ev = sample();
+        ev.point.lat = f64::NAN;
+        ev.received_as = Some(crate::cot::Kind::TakV1);
+        let j = Value::Object(cot_json(&ev, 60_000));
+        assert_eq!(j["uid"], "u-1");
+        assert_eq!(j["type_meaning"], "friend ground unit");
+        assert_eq!(j["callsign"], "ALPHA-1");
+        assert_eq!(j["lat"], Value::Null);
+        assert_eq!(j["lon"], -122.25);
+        assert_eq!(j["le"], UNKNOWN);
+        assert_eq!(j["course"], 90.0);
+        assert_eq!(j["time"], "1970-01-01T00:00:00.000Z");
+        assert_eq!(j["stale"], "1970-01-01T00:02:00.000Z");
+        assert_eq!(j["stale_in_s"], 60.0);
+        assert_eq!(j["encoding"], "tak-v1");
+        assert!(j.get("chat").is_none());
+    }
+}

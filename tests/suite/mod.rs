@@ -1,0 +1,12 @@
+//! The test cases, one module per area.
+
+mod errors;
+mod formats;
+mod ifaces;
+mod interop;
+mod join;
+mod listen_exit;
+mod replies;
+mod send_listen;
+mod seq;
+mod stdin;
