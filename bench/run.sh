@@ -71,6 +71,10 @@ fi
 HYPERFINE=$(command -v hyperfine || true)
 [[ -n $HYPERFINE ]] || log "hyperfine not found (apt-get install hyperfine); timing start-up with a loop instead"
 
+# Other load skews every figure here (2 cores, both busy): say so up front.
+LOAD_START=$(cut -d' ' -f1 /proc/loadavg)
+if awk -v l="$LOAD_START" 'BEGIN { exit !(l >= 0.5) }'; then log "warning: load average $LOAD_START before starting; figures will be noisy"; fi
+
 if [[ $BUILD -eq 1 ]]; then
   log "cargo build --release"
   cargo build --release --quiet || die "cargo build --release failed"
@@ -122,7 +126,8 @@ forget_pid() {
 cleanup() {
   local rc=$? p
   for p in "${PIDS[@]}"; do
-    kill "$p" 2>/dev/null || true
+    # A receiver under /usr/bin/time is that process's child: end it first.
+    kill $(pgrep -P "$p") "$p" 2>/dev/null || true
   done
   for p in "${PIDS[@]}"; do
     wait "$p" 2>/dev/null || true
@@ -159,6 +164,14 @@ ip netns exec "$NS_TX" ethtool -K "$IF_TX" tx-udp-segmentation off >/dev/null
 
 in_tx() { ip netns exec "$NS_TX" taskset -c "$TX_CPU" "$@"; }
 in_rx() { ip netns exec "$NS_RX" taskset -c "$RX_CPU" "$@"; }
+# Starts a receiver in the background and sets BG_PID to its pid. The exec
+# chain (subshell -> ip netns exec -> taskset -> tool) keeps one pid, so
+# killing BG_PID ends the tool itself, not a wrapper shell.
+start_rx() {
+  (exec ip netns exec "$NS_RX" taskset -c "$RX_CPU" "$@") &
+  BG_PID=$!
+  PIDS+=("$BG_PID")
+}
 
 # Packets and bytes that arrived on the receiver's veth: the ground truth for
 # "how many datagrams did the sender really put on the wire, of what size".
@@ -282,16 +295,15 @@ listen_run() {
   case $kind in
     mcast_count | mcast_json)
       # --count N: it exits as soon as all arrived, or at the deadline.
-      in_rx /usr/bin/time -f %M -o "$TMP/rss" \
+      start_rx /usr/bin/time -f %M -o "$TMP/rss" \
         "$MCAST" listen "$G:$P@$IF_RX" --format "${kind#mcast_}" --count "$n" --timeout "$timeout" \
-        >/dev/null 2>"$TMP/listen.err" &
+        >/dev/null 2>"$TMP/listen.err"
       ;;
     socat)
-      in_rx socat -u -b 65536 "UDP4-RECV:$P,ip-add-membership=$G:$ADDR_RX,rcvbuf=4194304" - >/dev/null &
+      start_rx socat -u -b 65536 "UDP4-RECV:$P,ip-add-membership=$G:$ADDR_RX,rcvbuf=4194304" - >/dev/null
       ;;
   esac
-  pid=$!
-  PIDS+=("$pid")
+  pid=$BG_PID
   wait_joined "$G"
   in_tx "$MCAST" send "$G:$P@$IF_TX" --size "$LISTEN_SIZE" --count "$n" "${rate_args[@]}" --seq \
     2>"$TMP/send.err" >/dev/null || true
@@ -435,7 +447,7 @@ row "one-shot start-up (µs)" "${R[start_mcast]}" "${R[start_socat]}" "" "$(rati
 echo
 echo "Send: median of $REPS, datagrams ÷ sender wall time (iperf2: its own count and interval), datagram counts and sizes checked on the receiving veth; GSO segmented in software (tx-udp-segmentation off)."
 echo "Listen: $LISTEN_SIZE B, sender \`mcast send --seq\` on CPU $TX_CPU, receiver on CPU $RX_CPU, 4 MiB rcvbuf both; loss = datagrams not read (kernel UDP counters); capacity = read ÷ sending time with an unpaced GSO sender, best of $REPS (≥: no loss, sender-bound); zero-loss steps ${RATES[*]} of ${STEP_SECS}s, $ATTEMPTS attempt(s) each."
-echo "Start-up: $STARTUP_HOW. Ran in $SECONDS s."
+echo "Start-up: $STARTUP_HOW. Ran in $SECONDS s; load average $LOAD_START at start, $(cut -d' ' -f1 /proc/loadavg) at end (other load on the 2 cores skews all figures)."
 if [[ -s $TMP/notes ]]; then
   echo
   sed 's/^/- note: /' "$TMP/notes"
