@@ -2,7 +2,7 @@
 //! tolerant parsing, property tests and a by-hand throughput check.
 
 use super::escape::is_xml_char;
-use super::tak::{proto, write_tak_payload};
+use super::tak::proto;
 use super::*;
 use proptest::prelude::*;
 use prost::Message as _;
@@ -431,68 +431,4 @@ fn classification() {
     assert_eq!(classify(b"\xbf\x02\xbf"), Kind::Unknown);
     assert_eq!(classify(b"\x17\x03\x03 tls"), Kind::Unknown);
     assert_eq!(decode_datagram(b"hello"), Err(CotError::UnknownEncoding));
-}
-
-/// By-hand release throughput check:
-/// `cargo test --release -- --ignored --nocapture throughput`
-#[test]
-#[ignore]
-fn throughput() {
-    const N: u32 = 2_000_000;
-    let rate = |what: &str, n: u32, t: Duration| {
-        println!(
-            "{what:<34} {:>10.0} events/s",
-            f64::from(n) / t.as_secs_f64()
-        );
-    };
-    let mut o = gen_options(GenKind::Sa);
-    o.callsign = "ALPHA".into();
-    o.remarks = None;
-    o.units = 100;
-    let mut g = Generator::new(o).unwrap();
-    let mut ev = Event::default();
-    let mut buf = Vec::with_capacity(1024);
-    let mut bytes = 0usize;
-    let t = Instant::now();
-    for _ in 0..N {
-        g.next_event(&mut ev);
-        buf.clear();
-        write_xml(&ev, &mut buf).unwrap();
-        bytes += buf.len();
-    }
-    rate("generate + write XML", N, t.elapsed());
-    let xml = buf.clone();
-    let t = Instant::now();
-    for _ in 0..N {
-        g.next_event(&mut ev);
-        buf.clear();
-        write_tak_mesh(&ev, &mut buf).unwrap();
-        bytes += buf.len();
-    }
-    rate("generate + write TAK v1 mesh", N, t.elapsed());
-    let mesh = buf.clone();
-    let m = N / 4;
-    let t = Instant::now();
-    for _ in 0..m {
-        decode_datagram_into(&xml, &mut ev).unwrap();
-    }
-    rate(&format!("decode XML (SA, {} B)", xml.len()), m, t.elapsed());
-    let t = Instant::now();
-    for _ in 0..m {
-        decode_datagram_into(&mesh, &mut ev).unwrap();
-    }
-    rate("decode TAK v1 mesh", m, t.elapsed());
-    let t = Instant::now();
-    let mut s = String::new();
-    for _ in 0..m {
-        s.clear();
-        write_summary(&ev, 0, &mut s);
-    }
-    rate("summary line", m, t.elapsed());
-    assert!(bytes > 0 && payload_len(&ev) > 0);
-}
-
-fn payload_len(ev: &Event) -> usize {
-    let mut v = Vec::new();
-    write_tak_payload(ev, &mut v).map_or(0, |()| v.len())
 }
