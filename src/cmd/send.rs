@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 
-use crate::batch::{SendBuf, GSO_MAX_BYTES, GSO_MAX_SEGMENTS};
+use crate::batch::{SendBuf, GSO_MAX_BYTES, GSO_MAX_SEGMENTS, MAX_DATAGRAM};
 use crate::cli::{SendArgs, Split};
 use crate::cmd::Ctx;
 use crate::endpoint::Family;
@@ -144,10 +144,21 @@ fn payload_source(a: &SendArgs) -> Result<Source> {
         return Ok(Source::Generated(s.0));
     }
     if let Some(f) = &a.file {
+        // Read one byte past the largest datagram of any family, so an
+        // oversized file is reported as such without reading all of it.
         let mut buf = Vec::new();
         std::fs::File::open(f)
-            .and_then(|fh| fh.take(65_528).read_to_end(&mut buf))
+            .and_then(|fh| fh.take(MAX_DATAGRAM as u64 + 1).read_to_end(&mut buf))
             .with_context(|| format!("read {}", f.display()))?;
+        let limit = a.endpoint.family().max_payload();
+        if buf.len() > limit {
+            return Err(usage(format!(
+                "{} is larger than the {} limit of {limit} bytes for one datagram; \
+                 send it line by line with `mcast send ENDPOINT < FILE`",
+                f.display(),
+                a.endpoint.family()
+            )));
+        }
         return Ok(Source::Fixed(buf));
     }
     Ok(Source::Stdin(a.split))
