@@ -147,6 +147,13 @@ impl Stats {
         if self.truncated > 0 {
             let _ = writeln!(s, "{} datagrams were truncated", self.truncated);
         }
+        if let Some(c) = &self.cot {
+            let _ = writeln!(
+                s,
+                "CoT: {} XML events, {} TAK v1 events, {} malformed, {} unknown/encrypted",
+                c.xml, c.tak, c.malformed, c.unknown
+            );
+        }
         let _ = writeln!(
             s,
             "kernel drops (receive buffer full): {}",

@@ -120,6 +120,15 @@ fn is_name_char(c: char) -> bool {
 /// Validates an element or attribute name (XML 1.0 5th ed. `Name`), so that
 /// re-serialised unknown elements can never inject markup.
 pub fn check_name(name: &str) -> Result<(), CotError> {
+    // Fast path for the ASCII names every real event uses.
+    let b = name.as_bytes();
+    if b.first()
+        .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b':'))
+    {
+        return Ok(());
+    }
     let mut it = name.chars();
     let ok = it.next().is_some_and(is_name_start) && it.all(is_name_char);
     if ok {

@@ -16,14 +16,18 @@ use std::fmt::Write as _;
 /// `NaN`/`inf` (only seen for lat/lon of tolerant parses).
 /// A number for people: `digits` decimals (6 for degrees is ~0.1 m),
 /// trailing zeros trimmed but one kept (`37.5`, `10.0`).
-fn push_num(v: f64, digits: usize, out: &mut String) {
+fn push_num(v: f64, digits: i32, out: &mut String) {
+    // Rounding first and printing the shortest form is several times faster
+    // than fixed-precision formatting, which falls back to big-number
+    // arithmetic for many values.
+    let scale = 10f64.powi(digits);
+    let r = (v * scale).round() / scale;
+    let v = if r.is_finite() { r } else { v };
     let start = out.len();
     // Writing to a String cannot fail.
-    let _ = write!(out, "{v:.digits$}");
-    if v.is_finite() && out[start..].contains('.') {
-        while out.ends_with('0') && !out.ends_with(".0") {
-            out.pop();
-        }
+    let _ = write!(out, "{v}");
+    if v.is_finite() && !out[start..].contains(['.', 'e']) {
+        out.push_str(".0");
     }
 }
 
