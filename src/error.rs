@@ -117,7 +117,7 @@ pub fn hint(err: &anyhow::Error) -> Option<&'static str> {
              CAP_NET_ADMIN/CAP_NET_RAW (sudo setcap cap_net_admin,cap_net_raw+ep $(which mcast))",
         ),
         libc::EADDRINUSE => Some(
-            "another socket holds this address without SO_REUSEADDR/SO_REUSEPORT; \
+            "another socket holds this address without SO_REUSEADDR; \
              find it with `ss -ulpn` and stop it, or pick another port",
         ),
         libc::EADDRNOTAVAIL => Some(

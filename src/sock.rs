@@ -230,9 +230,14 @@ pub struct GroupSocket {
 /// No cross-talk: the socket is bound to the group address, so the kernel
 /// delivers only datagrams sent to that group (not other groups or unicast
 /// on the same port), and `IP_MULTICAST_ALL=0` stops it from seeing groups
-/// that other sockets of this host joined. `SO_REUSEADDR`+`SO_REUSEPORT` let
-/// several listeners (or a TAK client) share the port; multicast is
-/// delivered to each of them.
+/// that other sockets of this host joined. `SO_REUSEADDR` lets several
+/// listeners (or a TAK client, which sets it too) share the port, and each
+/// gets its own copy of every datagram.
+///
+/// Not `SO_REUSEPORT`: when only one socket of a reuseport group accepts a
+/// datagram (say, an SSM listener next to an any-source one), Linux's early
+/// demultiplexing hands it to a random member of the group, ignoring that
+/// member's source filter, so one listener steals the other's traffic.
 pub fn open_group_receiver(
     group: IpAddr,
     port: u16,
@@ -243,7 +248,6 @@ pub fn open_group_receiver(
     let family = Family::of(&group);
     let s = udp_socket(family)?;
     s.set_reuse_address(true).context("set SO_REUSEADDR")?;
-    s.set_reuse_port(true).context("set SO_REUSEPORT")?;
     match family {
         Family::V4 => {
             set_int(&s, libc::IPPROTO_IP, libc::IP_MULTICAST_ALL, 0)

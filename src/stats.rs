@@ -61,6 +61,9 @@ pub struct CotCounts {
     pub malformed: u64,
     /// Datagrams that are neither XML nor TAK (other protocols, encrypted CoT).
     pub unknown: u64,
+    /// Show the counts in the text summary even when no datagram was CoT
+    /// (set for `--format cot`; JSON output of non-CoT traffic stays quiet).
+    pub always_show: bool,
 }
 
 impl Stats {
@@ -106,8 +109,9 @@ impl Stats {
         let secs = elapsed.as_secs_f64().max(1e-9);
         let _ = writeln!(
             s,
-            "--- {} datagrams, {} bytes in {:.3}s ({:.0} datagrams/s, {}) ---",
+            "--- {} {}, {} bytes in {:.3}s ({:.0} datagrams/s, {}) ---",
             self.packets,
+            plural(self.packets, "datagram"),
             self.bytes,
             secs,
             self.packets as f64 / secs,
@@ -120,8 +124,11 @@ impl Stats {
             };
             let _ = write!(
                 s,
-                "{g} from {}: {} datagrams, {} bytes",
-                k.src, st.packets, st.bytes
+                "{g} from {}: {} {}, {} bytes",
+                k.src,
+                st.packets,
+                plural(st.packets, "datagram"),
+                st.bytes
             );
             if let Some(t) = &st.seq {
                 let (lo, hi) = t.range().unwrap_or((0, 0));
@@ -147,7 +154,10 @@ impl Stats {
         if self.truncated > 0 {
             let _ = writeln!(s, "{} datagrams were truncated", self.truncated);
         }
-        if let Some(c) = &self.cot {
+        if let Some(c) = self
+            .cot
+            .filter(|c| c.always_show || c.xml + c.tak + c.malformed > 0)
+        {
             let _ = writeln!(
                 s,
                 "CoT: {} XML events, {} TAK v1 events, {} malformed, {} unknown/encrypted",
@@ -204,6 +214,14 @@ impl Stats {
                 "streams": streams,
             }
         })
+    }
+}
+
+fn plural(n: u64, word: &str) -> String {
+    if n == 1 {
+        word.to_string()
+    } else {
+        format!("{word}s")
     }
 }
 

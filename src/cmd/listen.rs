@@ -104,6 +104,12 @@ pub fn run(a: &ListenArgs, ctx: &Ctx) -> Result<Outcome> {
             strict: a.cot_strict,
         },
     };
+    if a.format == Format::Cot {
+        l.stats.cot = Some(CotCounts {
+            always_show: true,
+            ..CotCounts::default()
+        });
+    }
     let started = Instant::now();
     let end = l.run(a.timeout.map(|t| started + t.0), &stop)?;
     let elapsed = started.elapsed();

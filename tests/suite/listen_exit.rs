@@ -37,7 +37,7 @@ fn count_and_timeout_exit_codes() {
         let j = json(&o);
         assert_eq!(j.datagrams.len() as u32, *n, "{group} {opts:?}");
         assert!(
-            stderr(&o).contains(&format!("--- {n} datagrams")),
+            stderr(&o).contains(&format!("--- {n} datagram")),
             "{}",
             stderr(&o)
         );
