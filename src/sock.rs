@@ -246,29 +246,14 @@ pub fn open_group_receiver(
     rcvbuf: usize,
 ) -> Result<GroupSocket> {
     let family = Family::of(&group);
-    let s = udp_socket(family)?;
-    s.set_reuse_address(true).context("set SO_REUSEADDR")?;
-    match family {
-        Family::V4 => {
-            set_int(&s, libc::IPPROTO_IP, libc::IP_MULTICAST_ALL, 0)
-                .context("set IP_MULTICAST_ALL")?;
-            set_int(&s, libc::IPPROTO_IP, libc::IP_PKTINFO, 1).context("set IP_PKTINFO")?;
-            set_int(&s, libc::IPPROTO_IP, libc::IP_RECVTTL, 1).context("set IP_RECVTTL")?;
-        }
-        Family::V6 => {
-            // IPV6_MULTICAST_ALL arrived in Linux 4.20; older kernels lack it,
-            // and the bind address plus the PKTINFO check still filter.
-            let _ = set_int(&s, libc::IPPROTO_IPV6, IPV6_MULTICAST_ALL, 0);
-            set_int(&s, libc::IPPROTO_IPV6, IPV6_RECVPKTINFO, 1).context("set IPV6_RECVPKTINFO")?;
-            set_int(&s, libc::IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1)
-                .context("set IPV6_RECVHOPLIMIT")?;
-        }
+    let (s, granted) = receiver_socket(family, rcvbuf)?;
+    if family == Family::V4 {
+        set_int(&s, libc::IPPROTO_IP, libc::IP_MULTICAST_ALL, 0).context("set IP_MULTICAST_ALL")?;
+    } else {
+        // IPV6_MULTICAST_ALL arrived in Linux 4.20; older kernels lack it,
+        // and the bind address plus the PKTINFO check still filter.
+        let _ = set_int(&s, libc::IPPROTO_IPV6, IPV6_MULTICAST_ALL, 0);
     }
-    // Kernel drop counter (cumulative) and kernel receive timestamps, both
-    // delivered as control messages.
-    set_int(&s, libc::SOL_SOCKET, SO_RXQ_OVFL, 1).context("set SO_RXQ_OVFL")?;
-    set_int(&s, libc::SOL_SOCKET, libc::SO_TIMESTAMPNS, 1).context("set SO_TIMESTAMPNS")?;
-    let granted = set_rcvbuf(&s, rcvbuf)?;
 
     let bind_addr = bind_address(group, port, ifaces);
     s.bind(&SockAddr::from(bind_addr))
@@ -304,6 +289,63 @@ pub fn open_group_receiver(
         memberships,
         rcvbuf: granted,
     })
+}
+
+/// A UDP socket that reports, per datagram, the destination and arrival
+/// interface (PKTINFO), the TTL or hop limit, the kernel receive time and
+/// the kernel's drop counter; shares its port (`SO_REUSEADDR`); and has the
+/// receive buffer asked for (as far as the kernel grants it, returned).
+pub fn receiver_socket(family: Family, rcvbuf: usize) -> Result<(Socket, usize)> {
+    let s = udp_socket(family)?;
+    s.set_reuse_address(true).context("set SO_REUSEADDR")?;
+    match family {
+        Family::V4 => {
+            set_int(&s, libc::IPPROTO_IP, libc::IP_PKTINFO, 1).context("set IP_PKTINFO")?;
+            set_int(&s, libc::IPPROTO_IP, libc::IP_RECVTTL, 1).context("set IP_RECVTTL")?;
+        }
+        Family::V6 => {
+            set_int(&s, libc::IPPROTO_IPV6, IPV6_RECVPKTINFO, 1).context("set IPV6_RECVPKTINFO")?;
+            set_int(&s, libc::IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1)
+                .context("set IPV6_RECVHOPLIMIT")?;
+        }
+    }
+    set_int(&s, libc::SOL_SOCKET, SO_RXQ_OVFL, 1).context("set SO_RXQ_OVFL")?;
+    set_int(&s, libc::SOL_SOCKET, libc::SO_TIMESTAMPNS, 1).context("set SO_TIMESTAMPNS")?;
+    let granted = set_rcvbuf(&s, rcvbuf)?;
+    Ok((s, granted))
+}
+
+/// Opens a non-blocking socket that receives unicast UDP on `addr:port`
+/// (the wildcard address of `family` when `addr` is None), with the same
+/// per-datagram metadata as a group receiver. Returns it and the receive
+/// buffer granted.
+pub fn open_unicast_receiver(
+    family: Family,
+    addr: Option<IpAddr>,
+    port: u16,
+    rcvbuf: usize,
+) -> Result<(Socket, usize)> {
+    let (s, granted) = receiver_socket(family, rcvbuf)?;
+    let a = SocketAddr::new(addr.unwrap_or(family.unspecified()), port);
+    s.bind(&SockAddr::from(a))
+        .with_context(|| format!("bind {}", show_sockaddr(&a)))?;
+    s.set_nonblocking(true).context("set O_NONBLOCK")?;
+    Ok((s, granted))
+}
+
+/// Sets the TTL / hop limit of a sending socket, multicast and unicast
+/// alike (the bridge changes it per batch with `--decrement-ttl`).
+pub fn set_ttl(s: &Socket, family: Family, ttl: u8) -> Result<()> {
+    let t = u32::from(ttl);
+    match family {
+        Family::V4 => s
+            .set_multicast_ttl_v4(t)
+            .and_then(|_| s.set_ttl_v4(t.max(1))),
+        Family::V6 => s
+            .set_multicast_hops_v6(t)
+            .and_then(|_| s.set_unicast_hops_v6(t.max(1))),
+    }
+    .with_context(|| format!("set TTL to {ttl}"))
 }
 
 /// Linux binds an IPv6 link-local group only together with one interface
