@@ -25,7 +25,7 @@ usage() {
   cat <<'EOF'
 Options:
   --quick        shorter runs, one repetition, one attempt per rate (~1 min)
-  --mcast PATH   benchmark this mcast binary (default: target/release/mcast)
+  --mcast PATH   benchmark this mcast binary (default: the release build)
   --no-build     do not run `cargo build --release` first
   -h, --help     this text
 EOF
@@ -59,7 +59,9 @@ need awk gawk
 [[ -x /usr/bin/time ]] || missing+=("/usr/bin/time (apt-get install time)")
 cd "$(dirname "$0")/.."
 if [[ -z $MCAST ]]; then
-  MCAST=$PWD/target/release/mcast
+  # .cargo/config.toml names the target (for the static build), so cargo
+  # puts the binary under target/<triple>/.
+  MCAST=$PWD/target/x86_64-unknown-linux-gnu/release/mcast
   if [[ $BUILD -eq 1 ]]; then need cargo "rustup, https://rustup.rs"; fi
 fi
 if [[ ${#missing[@]} -gt 0 ]]; then
@@ -99,7 +101,7 @@ else
   N_SOCAT=300000 N_MCAST=2000000 IPERF_SECS=2
   N_CAPACITY=1000000 STARTUP_RUNS=200
 fi
-RATES=(50000 100000 200000 400000 600000 800000)
+RATES=(50000 100000 200000 300000 400000 600000 800000)
 LISTEN_SIZE=1200
 
 # Two cores: the sender on one, the receiver on the other, so they do not
@@ -448,7 +450,9 @@ echo
 echo "Send: median of $REPS, datagrams ÷ sender wall time (iperf2: its own count and interval), datagram counts and sizes checked on the receiving veth; GSO segmented in software (tx-udp-segmentation off)."
 echo "Listen: $LISTEN_SIZE B, sender \`mcast send --seq\` on CPU $TX_CPU, receiver on CPU $RX_CPU, 4 MiB rcvbuf both; loss = datagrams not read (kernel UDP counters); capacity = read ÷ sending time with an unpaced GSO sender, best of $REPS (≥: no loss, sender-bound); zero-loss steps ${RATES[*]} of ${STEP_SECS}s, $ATTEMPTS attempt(s) each."
 echo "Start-up: $STARTUP_HOW. Ran in $SECONDS s; load average $LOAD_START at start, $(cut -d' ' -f1 /proc/loadavg) at end (other load on the 2 cores skews all figures)."
+echo
 if [[ -s $TMP/notes ]]; then
-  echo
   sed 's/^/- note: /' "$TMP/notes"
+else
+  echo "Every send run put exactly the expected number of datagrams, of the expected size, on the wire."
 fi

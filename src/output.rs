@@ -183,6 +183,13 @@ pub fn hexdump(out: &mut Vec<u8>, data: &[u8]) {
 /// True when the bytes are UTF-8 without control characters (tab, CR and LF
 /// allowed), i.e. safe and meaningful to show as JSON `text`.
 pub fn is_clean_text(payload: &[u8]) -> Option<&str> {
+    // Fast path: printable ASCII plus tab/CR/LF, the common case.
+    if payload
+        .iter()
+        .all(|&b| (0x20..0x7f).contains(&b) || matches!(b, b'\t' | b'\n' | b'\r'))
+    {
+        return std::str::from_utf8(payload).ok();
+    }
     let s = std::str::from_utf8(payload).ok()?;
     (!s.chars()
         .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')))

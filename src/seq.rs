@@ -60,7 +60,7 @@ pub struct SeqTracker {
     first: u64,
     highest: u64,
     started: bool,
-    /// Bit i set: `highest - i` was seen.
+    /// Ring of seen numbers in the last WINDOW (see `bit`).
     window: [u64; (WINDOW / 64) as usize],
     /// Datagrams with a header.
     pub received: u64,
@@ -107,37 +107,35 @@ pub enum Arrival {
 }
 
 impl SeqTracker {
-    fn bit(&self, back: u64) -> bool {
-        back < WINDOW && self.window[(back / 64) as usize] & (1 << (back % 64)) != 0
+    // The window is a ring: sequence number s lives at bit s % WINDOW, so
+    // moving forward clears only the bits of the numbers skipped over
+    // (one, for in-order traffic) instead of shifting the whole window.
+    fn bit(&self, seq: u64) -> bool {
+        let i = seq % WINDOW;
+        self.window[(i / 64) as usize] & (1 << (i % 64)) != 0
     }
 
-    fn set_bit(&mut self, back: u64) {
-        if back < WINDOW {
-            self.window[(back / 64) as usize] |= 1 << (back % 64);
-        }
+    fn set_bit(&mut self, seq: u64) {
+        let i = seq % WINDOW;
+        self.window[(i / 64) as usize] |= 1 << (i % 64);
     }
 
-    /// Shifts the window so that bit 0 stands for a number `by` higher.
-    fn advance(&mut self, by: u64) {
-        if by >= WINDOW {
+    fn clear_bit(&mut self, seq: u64) {
+        let i = seq % WINDOW;
+        self.window[(i / 64) as usize] &= !(1 << (i % 64));
+    }
+
+    /// Moves the highest number to `to`, forgetting what the ring held for
+    /// the numbers in between.
+    fn advance(&mut self, to: u64) {
+        if to - self.highest >= WINDOW {
             self.window = [0; (WINDOW / 64) as usize];
-            return;
+        } else {
+            for s in self.highest + 1..=to {
+                self.clear_bit(s);
+            }
         }
-        let words = (by / 64) as usize;
-        let bits = (by % 64) as u32;
-        let n = self.window.len();
-        for i in (0..n).rev() {
-            let src = i.checked_sub(words);
-            let hi = src.map_or(0, |s| self.window[s]);
-            let lo = src
-                .and_then(|s| s.checked_sub(1))
-                .map_or(0, |s| self.window[s]);
-            self.window[i] = if bits == 0 {
-                hi
-            } else {
-                (hi << bits) | (lo >> (64 - bits))
-            };
-        }
+        self.highest = to;
     }
 
     /// Records one datagram's header, received at `recv_ns` (Unix epoch ns).
@@ -152,13 +150,12 @@ impl SeqTracker {
             self.started = true;
             self.first = h.seq;
             self.highest = h.seq;
-            self.set_bit(0);
+            self.set_bit(h.seq);
             return Arrival::InOrder;
         }
         if h.seq > self.highest {
-            self.advance(h.seq - self.highest);
-            self.highest = h.seq;
-            self.set_bit(0);
+            self.advance(h.seq);
+            self.set_bit(h.seq);
             return Arrival::InOrder;
         }
         let back = self.highest - h.seq;
@@ -167,11 +164,11 @@ impl SeqTracker {
             self.first = self.first.min(h.seq);
             return Arrival::Reordered;
         }
-        if self.bit(back) {
+        if self.bit(h.seq) {
             self.duplicates += 1;
             return Arrival::Duplicate;
         }
-        self.set_bit(back);
+        self.set_bit(h.seq);
         self.first = self.first.min(h.seq);
         self.reordered += 1;
         Arrival::Reordered
