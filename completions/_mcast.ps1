@@ -34,6 +34,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcast' -ScriptBlock {
             [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'Join groups and print what arrives')
             [CompletionResult]::new('join', 'join', [CompletionResultType]::ParameterValue, 'Hold group memberships (IGMP/MLD reports) until Ctrl-C or --duration')
             [CompletionResult]::new('ifaces', 'ifaces', [CompletionResultType]::ParameterValue, 'List interfaces with their flags, addresses and groups')
+            [CompletionResult]::new('bridge', 'bridge', [CompletionResultType]::ParameterValue, 'Relay datagrams between groups, interfaces, unicast UDP and TAK servers, without loops')
             [CompletionResult]::new('cot-gen', 'cot-gen', [CompletionResultType]::ParameterValue, 'Generate Cursor-on-Target (CoT) test events for TAK clients and servers')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages (for packagers)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -122,6 +123,33 @@ Register-ArgumentCompleter -Native -CommandName 'mcast' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'mcast;bridge' {
+            [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'TTL / hop limit of forwarded multicast (1 stays on the local link)')
+            [CompletionResult]::new('--dedup-window', '--dedup-window', [CompletionResultType]::ParameterName, 'Drop a datagram identical to one forwarded within this window')
+            [CompletionResult]::new('--max-rate', '--max-rate', [CompletionResultType]::ParameterName, 'At most this many datagrams per second from each input (token bucket)')
+            [CompletionResult]::new('--allow-from', '--allow-from', [CompletionResultType]::ParameterName, 'Accept datagrams only from these sources (repeatable), e.g. 10.77.0.0/24 or fd77::/64')
+            [CompletionResult]::new('--cot-type', '--cot-type', [CompletionResultType]::ParameterName, 'Forward only CoT events whose type matches (repeatable), e.g. a-f-* (implies --cot-only)')
+            [CompletionResult]::new('--tak-proto', '--tak-proto', [CompletionResultType]::ParameterName, 'Framing on tcp: links: 0 = XML events back to back, 1 = TAK Protocol v1 stream framing')
+            [CompletionResult]::new('--queue', '--queue', [CompletionResultType]::ParameterName, 'Events kept for a disconnected tcp: peer (the oldest are dropped)')
+            [CompletionResult]::new('--stats', '--stats', [CompletionResultType]::ParameterName, 'Print statistics at this interval (and always on exit)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Statistics format')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Statistics format')
+            [CompletionResult]::new('--rcvbuf', '--rcvbuf', [CompletionResultType]::ParameterName, 'Receive buffer per input socket')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Interface(s) for endpoints that name none: a name, an address, an index, or `all` (every UP interface with the MULTICAST flag). Repeatable')
+            [CompletionResult]::new('--iface', '--iface', [CompletionResultType]::ParameterName, 'Interface(s) for endpoints that name none: a name, an address, an index, or `all` (every UP interface with the MULTICAST flag). Repeatable')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal without NO_COLOR), always or never')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Also relay from every TO back to FROM')
+            [CompletionResult]::new('--both-ways', '--both-ways', [CompletionResultType]::ParameterName, 'Also relay from every TO back to FROM')
+            [CompletionResult]::new('--decrement-ttl', '--decrement-ttl', [CompletionResultType]::ParameterName, 'Behave like a router: send with min(--ttl, arrival TTL - 1) and drop what arrives with TTL 1 or less')
+            [CompletionResult]::new('--cot-only', '--cot-only', [CompletionResultType]::ParameterName, 'Forward only Cursor-on-Target events (XML or TAK Protocol v1)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors (no summaries or warnings)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors (no summaries or warnings)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'mcast;cot-gen' {
             [CompletionResult]::new('--kind', '--kind', [CompletionResultType]::ParameterName, 'Kind of event')
             [CompletionResult]::new('--uid', '--uid', [CompletionResultType]::ParameterName, 'Event uid (with -N appended per unit when --units > 1); default mcast-<hex from --seed>-N')
@@ -183,6 +211,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcast' -ScriptBlock {
             [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'Join groups and print what arrives')
             [CompletionResult]::new('join', 'join', [CompletionResultType]::ParameterValue, 'Hold group memberships (IGMP/MLD reports) until Ctrl-C or --duration')
             [CompletionResult]::new('ifaces', 'ifaces', [CompletionResultType]::ParameterValue, 'List interfaces with their flags, addresses and groups')
+            [CompletionResult]::new('bridge', 'bridge', [CompletionResultType]::ParameterValue, 'Relay datagrams between groups, interfaces, unicast UDP and TAK servers, without loops')
             [CompletionResult]::new('cot-gen', 'cot-gen', [CompletionResultType]::ParameterValue, 'Generate Cursor-on-Target (CoT) test events for TAK clients and servers')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages (for packagers)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -198,6 +227,9 @@ Register-ArgumentCompleter -Native -CommandName 'mcast' -ScriptBlock {
             break
         }
         'mcast;help;ifaces' {
+            break
+        }
+        'mcast;help;bridge' {
             break
         }
         'mcast;help;cot-gen' {

@@ -16,6 +16,9 @@ _mcast() {
             ",$1")
                 cmd="mcast"
                 ;;
+            mcast,bridge)
+                cmd="mcast__subcmd__bridge"
+                ;;
             mcast,cot-gen)
                 cmd="mcast__subcmd__cot__subcmd__gen"
                 ;;
@@ -36,6 +39,9 @@ _mcast() {
                 ;;
             mcast,send)
                 cmd="mcast__subcmd__send"
+                ;;
+            mcast__subcmd__help,bridge)
+                cmd="mcast__subcmd__help__subcmd__bridge"
                 ;;
             mcast__subcmd__help,cot-gen)
                 cmd="mcast__subcmd__help__subcmd__cot__subcmd__gen"
@@ -65,12 +71,82 @@ _mcast() {
 
     case "${cmd}" in
         mcast)
-            opts="-v -q -h -V --verbose --quiet --color --help --version send listen join ifaces cot-gen generate help"
+            opts="-v -q -h -V --verbose --quiet --color --help --version send listen join ifaces bridge cot-gen generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mcast__subcmd__bridge)
+            opts="-b -f -i -v -q -h --both-ways --ttl --decrement-ttl --dedup-window --max-rate --allow-from --cot-only --cot-type --tak-proto --queue --stats --format --rcvbuf --iface --verbose --quiet --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dedup-window)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cot-type)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tak-proto)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --queue)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stats)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --rcvbuf)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --iface)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -259,8 +335,22 @@ _mcast() {
             return 0
             ;;
         mcast__subcmd__help)
-            opts="send listen join ifaces cot-gen generate help"
+            opts="send listen join ifaces bridge cot-gen generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mcast__subcmd__help__subcmd__bridge)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -31,6 +31,7 @@ set edit:completion:arg-completer[mcast] = {|@words|
             cand listen 'Join groups and print what arrives'
             cand join 'Hold group memberships (IGMP/MLD reports) until Ctrl-C or --duration'
             cand ifaces 'List interfaces with their flags, addresses and groups'
+            cand bridge 'Relay datagrams between groups, interfaces, unicast UDP and TAK servers, without loops'
             cand cot-gen 'Generate Cursor-on-Target (CoT) test events for TAK clients and servers'
             cand generate 'Write shell completions and man pages (for packagers)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -114,6 +115,32 @@ set edit:completion:arg-completer[mcast] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'mcast;bridge'= {
+            cand --ttl 'TTL / hop limit of forwarded multicast (1 stays on the local link)'
+            cand --dedup-window 'Drop a datagram identical to one forwarded within this window'
+            cand --max-rate 'At most this many datagrams per second from each input (token bucket)'
+            cand --allow-from 'Accept datagrams only from these sources (repeatable), e.g. 10.77.0.0/24 or fd77::/64'
+            cand --cot-type 'Forward only CoT events whose type matches (repeatable), e.g. a-f-* (implies --cot-only)'
+            cand --tak-proto 'Framing on tcp: links: 0 = XML events back to back, 1 = TAK Protocol v1 stream framing'
+            cand --queue 'Events kept for a disconnected tcp: peer (the oldest are dropped)'
+            cand --stats 'Print statistics at this interval (and always on exit)'
+            cand -f 'Statistics format'
+            cand --format 'Statistics format'
+            cand --rcvbuf 'Receive buffer per input socket'
+            cand -i 'Interface(s) for endpoints that name none: a name, an address, an index, or `all` (every UP interface with the MULTICAST flag). Repeatable'
+            cand --iface 'Interface(s) for endpoints that name none: a name, an address, an index, or `all` (every UP interface with the MULTICAST flag). Repeatable'
+            cand --color 'When to use colour: auto (a terminal without NO_COLOR), always or never'
+            cand -b 'Also relay from every TO back to FROM'
+            cand --both-ways 'Also relay from every TO back to FROM'
+            cand --decrement-ttl 'Behave like a router: send with min(--ttl, arrival TTL - 1) and drop what arrives with TTL 1 or less'
+            cand --cot-only 'Forward only Cursor-on-Target events (XML or TAK Protocol v1)'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Print nothing on stderr but errors (no summaries or warnings)'
+            cand --quiet 'Print nothing on stderr but errors (no summaries or warnings)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'mcast;cot-gen'= {
             cand --kind 'Kind of event'
             cand --uid 'Event uid (with -N appended per unit when --units > 1); default mcast-<hex from --seed>-N'
@@ -173,6 +200,7 @@ set edit:completion:arg-completer[mcast] = {|@words|
             cand listen 'Join groups and print what arrives'
             cand join 'Hold group memberships (IGMP/MLD reports) until Ctrl-C or --duration'
             cand ifaces 'List interfaces with their flags, addresses and groups'
+            cand bridge 'Relay datagrams between groups, interfaces, unicast UDP and TAK servers, without loops'
             cand cot-gen 'Generate Cursor-on-Target (CoT) test events for TAK clients and servers'
             cand generate 'Write shell completions and man pages (for packagers)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -184,6 +212,8 @@ set edit:completion:arg-completer[mcast] = {|@words|
         &'mcast;help;join'= {
         }
         &'mcast;help;ifaces'= {
+        }
+        &'mcast;help;bridge'= {
         }
         &'mcast;help;cot-gen'= {
         }

@@ -35,6 +35,7 @@ complete -c mcast -n "__fish_mcast_needs_command" -f -a "send" -d 'Send datagram
 complete -c mcast -n "__fish_mcast_needs_command" -f -a "listen" -d 'Join groups and print what arrives'
 complete -c mcast -n "__fish_mcast_needs_command" -f -a "join" -d 'Hold group memberships (IGMP/MLD reports) until Ctrl-C or --duration'
 complete -c mcast -n "__fish_mcast_needs_command" -f -a "ifaces" -d 'List interfaces with their flags, addresses and groups'
+complete -c mcast -n "__fish_mcast_needs_command" -f -a "bridge" -d 'Relay datagrams between groups, interfaces, unicast UDP and TAK servers, without loops'
 complete -c mcast -n "__fish_mcast_needs_command" -f -a "cot-gen" -d 'Generate Cursor-on-Target (CoT) test events for TAK clients and servers'
 complete -c mcast -n "__fish_mcast_needs_command" -f -a "generate" -d 'Write shell completions and man pages (for packagers)'
 complete -c mcast -n "__fish_mcast_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -100,6 +101,27 @@ complete -c mcast -n "__fish_mcast_using_subcommand ifaces" -l json -d 'Print a 
 complete -c mcast -n "__fish_mcast_using_subcommand ifaces" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c mcast -n "__fish_mcast_using_subcommand ifaces" -s q -l quiet -d 'Print nothing on stderr but errors (no summaries or warnings)'
 complete -c mcast -n "__fish_mcast_using_subcommand ifaces" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l ttl -d 'TTL / hop limit of forwarded multicast (1 stays on the local link)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l dedup-window -d 'Drop a datagram identical to one forwarded within this window' -r
+complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l max-rate -d 'At most this many datagrams per second from each input (token bucket)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l allow-from -d 'Accept datagrams only from these sources (repeatable), e.g. 10.77.0.0/24 or fd77::/64' -r
+complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l cot-type -d 'Forward only CoT events whose type matches (repeatable), e.g. a-f-* (implies --cot-only)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l tak-proto -d 'Framing on tcp: links: 0 = XML events back to back, 1 = TAK Protocol v1 stream framing' -r
+complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l queue -d 'Events kept for a disconnected tcp: peer (the oldest are dropped)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l stats -d 'Print statistics at this interval (and always on exit)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand bridge" -s f -l format -d 'Statistics format' -r -f -a "text\t'Human-readable lines on stderr'
+json\t'JSON objects, one per line, on stdout'"
+complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l rcvbuf -d 'Receive buffer per input socket' -r
+complete -c mcast -n "__fish_mcast_using_subcommand bridge" -s i -l iface -d 'Interface(s) for endpoints that name none: a name, an address, an index, or `all` (every UP interface with the MULTICAST flag). Repeatable' -r
+complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l color -d 'When to use colour: auto (a terminal without NO_COLOR), always or never' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c mcast -n "__fish_mcast_using_subcommand bridge" -s b -l both-ways -d 'Also relay from every TO back to FROM'
+complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l decrement-ttl -d 'Behave like a router: send with min(--ttl, arrival TTL - 1) and drop what arrives with TTL 1 or less'
+complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l cot-only -d 'Forward only Cursor-on-Target events (XML or TAK Protocol v1)'
+complete -c mcast -n "__fish_mcast_using_subcommand bridge" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c mcast -n "__fish_mcast_using_subcommand bridge" -s q -l quiet -d 'Print nothing on stderr but errors (no summaries or warnings)'
+complete -c mcast -n "__fish_mcast_using_subcommand bridge" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l kind -d 'Kind of event' -r -f -a "sa\t'Position report (situational awareness), `a-f-G-U-C` by default'
 marker\t'Map marker, `b-m-p-s-m` (spot) by default'
 chat\t'GeoChat message (`b-t-f`), to 224.10.10.1:17012 by default'
@@ -153,10 +175,11 @@ never\t'Never colour'"
 complete -c mcast -n "__fish_mcast_using_subcommand generate" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c mcast -n "__fish_mcast_using_subcommand generate" -s q -l quiet -d 'Print nothing on stderr but errors (no summaries or warnings)'
 complete -c mcast -n "__fish_mcast_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces cot-gen generate help" -f -a "send" -d 'Send datagrams to a group (or a unicast host)'
-complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces cot-gen generate help" -f -a "listen" -d 'Join groups and print what arrives'
-complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces cot-gen generate help" -f -a "join" -d 'Hold group memberships (IGMP/MLD reports) until Ctrl-C or --duration'
-complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces cot-gen generate help" -f -a "ifaces" -d 'List interfaces with their flags, addresses and groups'
-complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces cot-gen generate help" -f -a "cot-gen" -d 'Generate Cursor-on-Target (CoT) test events for TAK clients and servers'
-complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces cot-gen generate help" -f -a "generate" -d 'Write shell completions and man pages (for packagers)'
-complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces cot-gen generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen generate help" -f -a "send" -d 'Send datagrams to a group (or a unicast host)'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen generate help" -f -a "listen" -d 'Join groups and print what arrives'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen generate help" -f -a "join" -d 'Hold group memberships (IGMP/MLD reports) until Ctrl-C or --duration'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen generate help" -f -a "ifaces" -d 'List interfaces with their flags, addresses and groups'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen generate help" -f -a "bridge" -d 'Relay datagrams between groups, interfaces, unicast UDP and TAK servers, without loops'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen generate help" -f -a "cot-gen" -d 'Generate Cursor-on-Target (CoT) test events for TAK clients and servers'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen generate help" -f -a "generate" -d 'Write shell completions and man pages (for packagers)'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

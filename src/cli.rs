@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::endpoint::{Endpoint, GroupEndpoint, GroupSpec, IfaceSelector};
+use crate::filter::Cidr;
+use crate::link::Link;
 use crate::units::{Count, DurationArg, HexBytes, Rate, Size, Tos, Ttl};
 
 const MAIN_EXAMPLES: &str = concat!(
@@ -95,6 +97,9 @@ pub enum Command {
     /// List interfaces with their flags, addresses and groups.
     #[command(after_long_help = IFACES_EXAMPLES)]
     Ifaces(IfacesArgs),
+    /// Relay datagrams between groups, interfaces, unicast UDP and TAK servers, without loops.
+    #[command(after_long_help = BRIDGE_EXAMPLES)]
+    Bridge(Box<BridgeArgs>),
     /// Generate Cursor-on-Target (CoT) test events for TAK clients and servers.
     #[command(name = "cot-gen", after_long_help = COT_GEN_EXAMPLES)]
     CotGen(Box<CotGenArgs>),
@@ -175,6 +180,31 @@ Examples:
     mcast cot-gen --count 100 --units 5 --move walk --seed 7 --time 2026-01-01T00:00:00Z | mcast send 239.2.3.1:6969
   TAK Protocol v1 (protobuf) datagrams instead of XML:
     mcast cot-gen --format tak --send",
+    "\n\n",
+    crate::exit_codes!()
+);
+
+const BRIDGE_EXAMPLES: &str = concat!(
+    "\
+Endpoints: GROUP:PORT@IFACE (multicast), udp:HOST:PORT (send unicast),
+udp-listen:[ADDR:]PORT (receive unicast), tcp:HOST:PORT (a TAK server).
+
+Examples:
+  TAK SA traffic from LAN A to LAN B, both ways:
+    mcast bridge 239.2.3.1:6969@eth0 239.2.3.1:6969@eth1 --both-ways
+  Rewrite group and port on the way:
+    mcast bridge 239.2.3.1:6969@eth0 239.9.9.9:7000@eth1
+  Tunnel across a router or VPN (run the second command at the far end):
+    mcast bridge 239.2.3.1:6969@eth0 udp:192.0.2.10:7000
+    mcast bridge udp-listen:7000 239.2.3.1:6969@eth1
+  Feed SA and chat into a TAK server and its events back to the LAN:
+    mcast bridge 239.2.3.1:6969@eth0 tcp:takserver.example:8087 --both-ways --cot-only
+  Act like a router: forward only what has TTL left, with a rate cap:
+    mcast bridge 239.1.1.1:5000@eth0 239.1.1.1:5000@eth1 --decrement-ttl --ttl 8 --max-rate 10k
+
+Safety: outputs never loop multicast back to this host, datagrams from the
+bridge's own outputs are dropped, and a datagram identical to one forwarded
+within --dedup-window is dropped, so bridges wired in a ring cannot storm.",
     "\n\n",
     crate::exit_codes!()
 );
@@ -402,6 +432,100 @@ pub struct IfacesArgs {
     /// Print a JSON array instead of a table.
     #[arg(long)]
     pub json: bool,
+}
+
+/// Output formats of `bridge` statistics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatsFormat {
+    /// Human-readable lines on stderr.
+    Text,
+    /// JSON objects, one per line, on stdout.
+    Json,
+}
+
+/// Arguments of `mcast bridge`.
+#[derive(Debug, Args)]
+pub struct BridgeArgs {
+    /// Where datagrams come from: GROUP:PORT@IFACE, udp-listen:[ADDR:]PORT
+    /// or tcp:HOST:PORT.
+    #[arg(value_name = "FROM")]
+    pub from: Link,
+
+    /// Where they go: GROUP:PORT@IFACE, udp:HOST:PORT or tcp:HOST:PORT (one
+    /// or more).
+    #[arg(value_name = "TO", required = true)]
+    pub to: Vec<Link>,
+
+    /// Also relay from every TO back to FROM.
+    #[arg(long, short = 'b')]
+    pub both_ways: bool,
+
+    /// TTL / hop limit of forwarded multicast (1 stays on the local link).
+    #[arg(
+        long,
+        value_name = "TTL",
+        env = "MCAST_TTL",
+        default_value = "1",
+        allow_hyphen_values = true
+    )]
+    pub ttl: Ttl,
+
+    /// Behave like a router: send with min(--ttl, arrival TTL - 1) and drop
+    /// what arrives with TTL 1 or less.
+    #[arg(long)]
+    pub decrement_ttl: bool,
+
+    /// Drop a datagram identical to one forwarded within this window.
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "2s",
+        allow_hyphen_values = true
+    )]
+    pub dedup_window: DurationArg,
+
+    /// At most this many datagrams per second from each input (token bucket).
+    #[arg(long, value_name = "PPS", allow_hyphen_values = true)]
+    pub max_rate: Option<Rate>,
+
+    /// Accept datagrams only from these sources (repeatable), e.g.
+    /// 10.77.0.0/24 or fd77::/64.
+    #[arg(long, value_name = "CIDR")]
+    pub allow_from: Vec<Cidr>,
+
+    /// Forward only Cursor-on-Target events (XML or TAK Protocol v1).
+    #[arg(long)]
+    pub cot_only: bool,
+
+    /// Forward only CoT events whose type matches (repeatable), e.g. a-f-*
+    /// (implies --cot-only).
+    #[arg(long, value_name = "PATTERN")]
+    pub cot_type: Vec<String>,
+
+    /// Framing on tcp: links: 0 = XML events back to back, 1 = TAK Protocol
+    /// v1 stream framing.
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=1))]
+    pub tak_proto: u8,
+
+    /// Events kept for a disconnected tcp: peer (the oldest are dropped).
+    #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+    pub queue: u32,
+
+    /// Print statistics at this interval (and always on exit).
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
+    pub stats: Option<DurationArg>,
+
+    /// Statistics format.
+    #[arg(long, short = 'f', value_enum, default_value_t = StatsFormat::Text)]
+    pub format: StatsFormat,
+
+    /// Receive buffer per input socket.
+    #[arg(long, value_name = "BYTES", default_value = "4M")]
+    pub rcvbuf: BufSize,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub ifaces: IfaceArgs,
 }
 
 /// Kinds of CoT event that `cot-gen` makes.

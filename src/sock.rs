@@ -363,6 +363,33 @@ fn bind_address(group: IpAddr, port: u16, ifaces: &[IfRef]) -> SocketAddr {
     }
 }
 
+/// Resolves a link's host to a socket address: literals directly (a zone
+/// becomes the scope id), names through the system resolver (this blocks,
+/// so it is done at start and on reconnects only).
+pub fn resolve_host(host: &crate::link::Host, port: u16) -> io::Result<SocketAddr> {
+    use crate::endpoint::IfaceSpec;
+    use crate::link::Host;
+    match host {
+        Host::Ip {
+            addr: IpAddr::V6(a),
+            zone: Some(z),
+        } => {
+            let scope = match z {
+                IfaceSpec::Index(i) => *i,
+                IfaceSpec::Name(n) => {
+                    nix::net::if_::if_nametoindex(n.as_str()).map_err(io::Error::from)?
+                }
+                IfaceSpec::Addr(_) => 0,
+            };
+            Ok(SocketAddr::V6(SocketAddrV6::new(*a, port, 0, scope)))
+        }
+        Host::Ip { addr, .. } => Ok(SocketAddr::new(*addr, port)),
+        Host::Name(n) => std::net::ToSocketAddrs::to_socket_addrs(&(n.as_str(), port))?
+            .next()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, format!("{n} has no address"))),
+    }
+}
+
 /// Formats a socket address with its IPv6 scope id, for messages.
 pub fn show_sockaddr(a: &SocketAddr) -> String {
     match a {

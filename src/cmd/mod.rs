@@ -5,6 +5,7 @@ use std::io::{IsTerminal, Write};
 use crate::cli::{ColorChoice, Command, GlobalArgs};
 use crate::error::{self, Outcome};
 
+pub mod bridge;
 pub mod cot_gen;
 pub mod generate;
 pub mod ifaces;
@@ -92,6 +93,7 @@ pub fn run(command: Command, ctx: &Ctx) -> anyhow::Result<Outcome> {
         Command::Listen(a) => listen::run(&a, ctx),
         Command::Join(a) => join::run(&a, ctx),
         Command::Ifaces(a) => ifaces::run(&a, ctx),
+        Command::Bridge(a) => bridge::run(&a, ctx),
         Command::CotGen(a) => cot_gen::run(&a, ctx),
         Command::Generate(a) => generate::run(&a),
     }

@@ -11,6 +11,7 @@ pub mod escape;
 pub mod gen;
 pub mod model;
 pub mod reader;
+pub mod stream;
 pub mod strict;
 pub mod summary;
 pub mod tak;
@@ -28,6 +29,7 @@ pub use model::{
     Status, Takv, Track, UNKNOWN,
 };
 pub use reader::{parse_xml, parse_xml_into};
+pub use stream::{split_xml_events, XmlEventSplitter};
 pub use strict::strict_check;
 pub use summary::{cot_json, write_summary};
 pub use tak::{

@@ -1,0 +1,422 @@
+//! A TAK-server style TCP peer for the bridge: CoT events written back to
+//! back (XML, or TAK Protocol v1 stream framing `BF varint(len) payload`),
+//! events read back and split on event boundaries, reconnection with
+//! exponential backoff, and a bounded queue while disconnected.
+//!
+//! Everything is non-blocking and driven by the caller's `poll(2)` loop:
+//! [`TcpPeer::interest`] says what to wait for, [`TcpPeer::on_ready`] does
+//! the work. The queue is a byte ring plus frame lengths, so queueing an
+//! event allocates nothing once the ring has grown.
+
+use std::collections::VecDeque;
+use std::io::{self, Read, Write};
+use std::net::SocketAddr;
+use std::os::fd::{AsRawFd, RawFd};
+use std::time::{Duration, Instant};
+
+use socket2::{Domain, Protocol, SockAddr, Socket, Type};
+
+use crate::cot::stream::XmlEventSplitter;
+use crate::cot::{self, CotError, Event, StreamDeframer};
+use crate::link::Host;
+
+/// How events are framed on the TCP stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framing {
+    /// XML events back to back (TAK servers' classic input, port 8087/8089).
+    Xml,
+    /// TAK Protocol v1 stream framing.
+    TakV1,
+}
+
+const BACKOFF_MIN: Duration = Duration::from_millis(500);
+const BACKOFF_MAX: Duration = Duration::from_secs(30);
+
+enum State {
+    /// Not connected; the next attempt is due at the instant.
+    Idle(Instant),
+    /// A non-blocking connect is in progress.
+    Connecting(Socket, SocketAddr),
+    /// Connected.
+    Connected(Socket),
+}
+
+enum Splitter {
+    Xml(XmlEventSplitter),
+    Tak(StreamDeframer),
+}
+
+/// What happened, for the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PeerEvent {
+    /// Connected to the address.
+    Connected(SocketAddr),
+    /// The connection failed or ended; retrying after the delay.
+    Disconnected(String, Duration),
+}
+
+/// One TCP peer.
+pub struct TcpPeer {
+    host: Host,
+    port: u16,
+    framing: Framing,
+    state: State,
+    backoff: Duration,
+    ring: VecDeque<u8>,
+    frames: VecDeque<usize>,
+    /// Bytes of the front frame already written (a partial write).
+    written: usize,
+    cap: usize,
+    splitter: Splitter,
+    rbuf: Vec<u8>,
+    ev: Event,
+    /// Events dropped because the queue was full (oldest first).
+    pub dropped: u64,
+    /// Events written to the peer.
+    pub sent: u64,
+    /// Events read from the peer.
+    pub received: u64,
+    /// Events from the peer that did not decode.
+    pub malformed: u64,
+}
+
+impl TcpPeer {
+    /// A peer for `host:port` (connects on the first [`tick`](Self::tick)),
+    /// queueing at most `cap` events while disconnected.
+    pub fn new(host: Host, port: u16, framing: Framing, cap: usize) -> TcpPeer {
+        TcpPeer {
+            host,
+            port,
+            framing,
+            state: State::Idle(Instant::now()),
+            backoff: BACKOFF_MIN,
+            ring: VecDeque::new(),
+            frames: VecDeque::new(),
+            written: 0,
+            cap: cap.max(1),
+            splitter: new_splitter(framing),
+            rbuf: vec![0; 1 << 16],
+            ev: Event::default(),
+            dropped: 0,
+            sent: 0,
+            received: 0,
+            malformed: 0,
+        }
+    }
+
+    /// `host:port`, for messages.
+    pub fn name(&self) -> String {
+        format!("tcp:{}:{}", self.host, self.port)
+    }
+
+    /// True while connected.
+    pub fn connected(&self) -> bool {
+        matches!(self.state, State::Connected(_))
+    }
+
+    /// Queues a datagram's CoT event for the peer, converting it to the
+    /// peer's framing. Returns false when the payload is not a CoT event
+    /// (the caller counts it as filtered).
+    pub fn enqueue_datagram(&mut self, payload: &[u8], scratch: &mut Vec<u8>) -> bool {
+        scratch.clear();
+        let ok = match (cot::classify(payload), self.framing) {
+            (cot::Kind::Xml, Framing::Xml) => {
+                // Forward the event's bytes as they came (minus leading
+                // whitespace), so nothing is lost in translation.
+                let start = payload
+                    .iter()
+                    .position(|b| !b.is_ascii_whitespace())
+                    .unwrap_or(0);
+                scratch.extend_from_slice(&payload[start..]);
+                true
+            }
+            (cot::Kind::TakV1, Framing::TakV1) => {
+                // Same protobuf, only the framing differs.
+                let body = &payload[cot::tak::MESH_HEADER.len()..];
+                push_stream_header(scratch, body.len());
+                scratch.extend_from_slice(body);
+                true
+            }
+            (cot::Kind::Unknown, _) => false,
+            (_, framing) => {
+                cot::decode_datagram_into(payload, &mut self.ev).is_ok()
+                    && match framing {
+                        Framing::Xml => cot::write_xml(&self.ev, scratch).is_ok(),
+                        Framing::TakV1 => cot::write_tak_stream(&self.ev, scratch).is_ok(),
+                    }
+            }
+        };
+        if ok {
+            self.enqueue(scratch);
+        }
+        ok
+    }
+
+    fn enqueue(&mut self, frame: &[u8]) {
+        // Drop the oldest whole event, never the one being written.
+        while self.frames.len() >= self.cap {
+            let keep_front = self.written > 0;
+            let idx = usize::from(keep_front);
+            if idx >= self.frames.len() {
+                break;
+            }
+            let skip: usize = self.frames.iter().take(idx).sum();
+            let len = self.frames.remove(idx).unwrap_or(0);
+            self.ring.drain(skip..skip + len);
+            self.dropped += 1;
+        }
+        self.ring.extend(frame);
+        self.frames.push_back(frame.len());
+    }
+
+    /// Events waiting to be written.
+    pub fn queued(&self) -> usize {
+        self.frames.len()
+    }
+
+    /// Starts a connection attempt when one is due.
+    pub fn tick(&mut self, now: Instant) -> Option<PeerEvent> {
+        let State::Idle(at) = self.state else {
+            return None;
+        };
+        if now < at {
+            return None;
+        }
+        match self.start_connect() {
+            Ok(st) => {
+                self.state = st;
+                None
+            }
+            Err(e) => Some(self.fail(format!("connect {}: {e}", self.name()))),
+        }
+    }
+
+    fn start_connect(&mut self) -> io::Result<State> {
+        // Name resolution blocks; it happens only on (re)connect.
+        let addr = crate::sock::resolve_host(&self.host, self.port)?;
+        let s = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+        s.set_nonblocking(true)?;
+        s.set_tcp_nodelay(true)?;
+        match s.connect(&SockAddr::from(addr)) {
+            Ok(()) => Ok(State::Connecting(s, addr)),
+            Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => Ok(State::Connecting(s, addr)),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn fail(&mut self, why: String) -> PeerEvent {
+        let wait = self.backoff;
+        self.backoff = (self.backoff * 2).min(BACKOFF_MAX);
+        self.state = State::Idle(Instant::now() + wait);
+        // A partly written event is resent whole after reconnecting.
+        self.written = 0;
+        self.splitter = new_splitter(self.framing);
+        PeerEvent::Disconnected(why, wait)
+    }
+
+    /// The fd and poll events to wait for, if any.
+    pub fn interest(&self) -> Option<(RawFd, i16)> {
+        match &self.state {
+            State::Idle(_) => None,
+            State::Connecting(s, _) => Some((s.as_raw_fd(), libc::POLLOUT)),
+            State::Connected(s) => {
+                let w = if self.frames.is_empty() {
+                    0
+                } else {
+                    libc::POLLOUT
+                };
+                Some((s.as_raw_fd(), libc::POLLIN | w))
+            }
+        }
+    }
+
+    /// When the next connection attempt is due, if idle.
+    pub fn next_attempt(&self) -> Option<Instant> {
+        match self.state {
+            State::Idle(at) => Some(at),
+            _ => None,
+        }
+    }
+
+    /// Handles readiness; events read from the peer are appended to
+    /// `incoming` as datagram payloads (XML as is, TAK v1 as mesh datagrams).
+    pub fn on_ready(&mut self, revents: i16, incoming: &mut Vec<Vec<u8>>) -> Option<PeerEvent> {
+        if let State::Connecting(s, addr) = &self.state {
+            if revents & (libc::POLLOUT | libc::POLLERR | libc::POLLHUP) == 0 {
+                return None;
+            }
+            let addr = *addr;
+            return match s.take_error() {
+                Ok(None) => {
+                    let State::Connecting(s, _) =
+                        std::mem::replace(&mut self.state, State::Idle(Instant::now()))
+                    else {
+                        return None;
+                    };
+                    self.state = State::Connected(s);
+                    self.backoff = BACKOFF_MIN;
+                    Some(PeerEvent::Connected(addr))
+                }
+                Ok(Some(e)) | Err(e) => {
+                    Some(self.fail(format!("connect {} ({addr}): {e}", self.name())))
+                }
+            };
+        }
+        if revents & (libc::POLLIN | libc::POLLHUP | libc::POLLERR) != 0 {
+            if let Some(ev) = self.read(incoming) {
+                return Some(ev);
+            }
+        }
+        if revents & libc::POLLOUT != 0 {
+            return self.flush();
+        }
+        None
+    }
+
+    fn read(&mut self, incoming: &mut Vec<Vec<u8>>) -> Option<PeerEvent> {
+        loop {
+            let State::Connected(s) = &mut self.state else {
+                return None;
+            };
+            let n = match s.read(&mut self.rbuf) {
+                Ok(0) => return Some(self.fail(format!("{} closed the connection", self.name()))),
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return None,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Some(self.fail(format!("read from {}: {e}", self.name()))),
+            };
+            let data = &self.rbuf[..n];
+            let r: Result<(), CotError> = match &mut self.splitter {
+                Splitter::Xml(x) => {
+                    x.push(data);
+                    loop {
+                        match x.next_event() {
+                            Ok(Some(f)) => {
+                                self.received += 1;
+                                incoming.push(f.to_vec());
+                            }
+                            Ok(None) => break Ok(()),
+                            // The XML splitter resynchronises by itself.
+                            Err(_) => self.malformed += 1,
+                        }
+                    }
+                }
+                Splitter::Tak(t) => {
+                    t.push(data);
+                    loop {
+                        match t.next_frame() {
+                            Ok(Some(f)) => {
+                                self.received += 1;
+                                let mut d = Vec::with_capacity(f.len() + 3);
+                                d.extend_from_slice(&cot::tak::MESH_HEADER);
+                                d.extend_from_slice(f);
+                                incoming.push(d);
+                            }
+                            Ok(None) => break Ok(()),
+                            Err(e) => break Err(e),
+                        }
+                    }
+                }
+            };
+            if let Err(e) = r {
+                // A broken TAK stream cannot be resynchronised: reconnect.
+                self.malformed += 1;
+                return Some(self.fail(format!("bad frame from {}: {e}", self.name())));
+            }
+        }
+    }
+
+    /// Writes queued events until the socket would block.
+    pub fn flush(&mut self) -> Option<PeerEvent> {
+        while let Some(&len) = self.frames.front() {
+            let State::Connected(s) = &mut self.state else {
+                return None;
+            };
+            let (a, b) = self.ring.as_slices();
+            let frame_left = len - self.written;
+            let chunk = if a.len() > self.written {
+                let a = &a[self.written..];
+                &a[..a.len().min(frame_left)]
+            } else {
+                let off = self.written - a.len();
+                &b[off..(off + frame_left).min(b.len())]
+            };
+            match s.write(chunk) {
+                Ok(0) => {
+                    return Some(self.fail(format!("write to {}: connection closed", self.name())))
+                }
+                Ok(n) => {
+                    self.written += n;
+                    if self.written == len {
+                        self.ring.drain(..len);
+                        self.frames.pop_front();
+                        self.written = 0;
+                        self.sent += 1;
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return None,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Some(self.fail(format!("write to {}: {e}", self.name()))),
+            }
+        }
+        None
+    }
+}
+
+fn new_splitter(f: Framing) -> Splitter {
+    match f {
+        Framing::Xml => Splitter::Xml(XmlEventSplitter::new()),
+        Framing::TakV1 => Splitter::Tak(StreamDeframer::new()),
+    }
+}
+
+/// `BF varint(len)`: the TAK v1 stream header.
+fn push_stream_header(out: &mut Vec<u8>, mut len: usize) {
+    out.push(0xbf);
+    loop {
+        let b = (len & 0x7f) as u8;
+        len >>= 7;
+        if len == 0 {
+            out.push(b);
+            break;
+        }
+        out.push(b | 0x80);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stream_header_is_a_varint() {
+        let mut v = Vec::new();
+        push_stream_header(&mut v, 5);
+        assert_eq!(v, [0xbf, 5]);
+        v.clear();
+        push_stream_header(&mut v, 300);
+        assert_eq!(v, [0xbf, 0xac, 0x02]);
+    }
+
+    #[test]
+    fn queue_drops_oldest_and_keeps_order() {
+        let host = Host::Ip {
+            addr: "127.0.0.1".parse().unwrap(),
+            zone: None,
+        };
+        let mut p = TcpPeer::new(host, 9, Framing::Xml, 2);
+        let mut scratch = Vec::new();
+        for i in 0..3 {
+            let ev = format!("<event uid='{i}'/>");
+            assert!(p.enqueue_datagram(ev.as_bytes(), &mut scratch));
+        }
+        assert_eq!(p.queued(), 2);
+        assert_eq!(p.dropped, 1);
+        let all: Vec<u8> = p.ring.iter().copied().collect();
+        assert_eq!(
+            String::from_utf8(all).unwrap(),
+            "<event uid='1'/><event uid='2'/>"
+        );
+        assert!(!p.enqueue_datagram(b"\xde\xad", &mut scratch));
+    }
+}
