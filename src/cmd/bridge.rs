@@ -547,10 +547,9 @@ impl Bridge {
             return;
         }
         let ttl = ttl.unwrap_or(self.ttl);
-        let outputs = self.dirs[di].outputs.clone();
         let mut forwarded = false;
-        for o in outputs {
-            let out = &mut self.nodes[o];
+        for k in 0..self.dirs[di].outputs.len() {
+            let out = &mut self.nodes[self.dirs[di].outputs[k]];
             match &mut out.tx {
                 Tx::Tcp(p) => {
                     if p.enqueue_datagram(payload, scratch) {
@@ -579,11 +578,15 @@ impl Bridge {
             self.dirs[di].forwarded += 1;
             if let (true, Some(src)) = (ctx.verbose > 0 && !ctx.quiet, src) {
                 log.clear();
+                let (group, port) = match &self.nodes[node].link {
+                    Link::Multicast(ep) => (ep.addr, ep.port),
+                    other => (src.ip(), other.port()),
+                };
                 let info = Info {
                     time_ns: now_ns(),
                     src,
-                    group: src.ip(),
-                    port: src.port(),
+                    group,
+                    port,
                     iface: "",
                     ttl: arrival_ttl,
                     seq: None,
@@ -625,7 +628,6 @@ impl Bridge {
             return;
         };
         self.resolver = resolver;
-        let mut changed = false;
         for i in 0..self.nodes.len() {
             let Link::Multicast(ep) = &self.nodes[i].link else {
                 continue;
@@ -652,7 +654,6 @@ impl Bridge {
                 n.rx = Rx::None;
                 n.tx = Tx::None;
                 n.down = true;
-                changed = true;
                 continue;
             }
             let receives = self.dirs.iter().any(|d| d.input == i);
@@ -662,14 +663,12 @@ impl Bridge {
                     let names: Vec<String> = n.ifaces.iter().map(|x| x.to_string()).collect();
                     ctx.info(format_args!("{link}: re-joined on {}", names.join(", ")));
                     self.nodes[i] = n;
-                    changed = true;
                 }
                 Err(e) => ctx.warn(format_args!("{link}: {e:#}; retrying")),
             }
         }
-        if changed {
-            self.refresh_own();
-        }
+        // Addresses may change without any interface coming or going.
+        self.refresh_own();
     }
 
     fn print_stats(&self, format: StatsFormat, ctx: &Ctx, last: bool) {
