@@ -81,22 +81,14 @@ fn validate(a: &BridgeArgs) -> Result<()> {
                 "output {to} is the input: a bridge must not send a datagram back where it came from"
             )));
         }
-        if a.both_ways && !to.can_input() {
-            return Err(usage(format!(
-                "{to} cannot receive, so it cannot take part in --both-ways"
-            )));
-        }
     }
+    // --both-ways works with every link: a udp: output receives what its
+    // peer sends back on the same socket, and a udp-listen: input replies
+    // to the senders it heard recently.
     for (i, x) in a.to.iter().enumerate() {
         if a.to[..i].iter().any(|y| y.same_as(x)) {
             return Err(usage(format!("output {x} is given twice")));
         }
-    }
-    if a.both_ways && !a.from.can_output() {
-        return Err(usage(format!(
-            "{} cannot send, so it cannot take part in --both-ways",
-            a.from
-        )));
     }
     for l in std::iter::once(&a.from).chain(&a.to) {
         if let Link::Multicast(ep) = l {
