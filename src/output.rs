@@ -37,24 +37,44 @@ pub struct Info<'a> {
 /// Writes `ns` since the epoch as RFC 3339 UTC with microseconds:
 /// `2026-11-21T07:34:55.123456Z`.
 pub fn write_rfc3339(out: &mut Vec<u8>, ns: u64) {
-    let secs = (ns / 1_000_000_000) as i64;
-    let micros = (ns % 1_000_000_000) / 1_000;
-    match chrono::DateTime::from_timestamp(secs, 0) {
-        Some(t) => {
+    // Datagrams arrive many per second: the calendar part is computed once
+    // per second (per thread) and the microseconds appended by hand.
+    thread_local! {
+        static PREFIX: std::cell::Cell<(u64, [u8; 20])> = const { std::cell::Cell::new((u64::MAX, [0; 20])) };
+    }
+    let secs = ns / 1_000_000_000;
+    let micros = ((ns % 1_000_000_000) / 1_000) as u32;
+    let prefix = PREFIX.with(|c| {
+        let (s, p) = c.get();
+        if s == secs {
+            return p;
+        }
+        let mut p = *b"1970-01-01T00:00:00.";
+        if let Some(t) = chrono::DateTime::from_timestamp(secs as i64, 0) {
+            let mut w = &mut p[..];
             let _ = write!(
-                out,
-                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
+                w,
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.",
                 t.year(),
                 t.month(),
                 t.day(),
                 t.hour(),
                 t.minute(),
-                t.second(),
-                micros
+                t.second()
             );
         }
-        None => out.extend_from_slice(b"1970-01-01T00:00:00.000000Z"),
+        c.set((secs, p));
+        p
+    });
+    out.extend_from_slice(&prefix);
+    let mut digits = [b'0'; 6];
+    let mut m = micros;
+    for d in digits.iter_mut().rev() {
+        *d = b'0' + (m % 10) as u8;
+        m /= 10;
     }
+    out.extend_from_slice(&digits);
+    out.push(b'Z');
 }
 
 /// Appends `bytes` with everything outside printable ASCII as `\xNN` and the
@@ -200,7 +220,6 @@ pub fn is_clean_text(payload: &[u8]) -> Option<&str> {
 #[derive(Debug, Default)]
 pub struct JsonScratch {
     b64: String,
-    time: Vec<u8>,
 }
 
 /// JSON format: one object per line.
@@ -217,13 +236,10 @@ pub fn write_json(out: &mut Vec<u8>, i: &Info, payload: &[u8], scratch: &mut Jso
 /// [`write_json`] without the closing `}` and newline, so that the caller
 /// can append fields (e.g. decoded CoT).
 pub fn write_json_fields(out: &mut Vec<u8>, i: &Info, payload: &[u8], scratch: &mut JsonScratch) {
-    scratch.time.clear();
-    write_rfc3339(&mut scratch.time, i.time_ns);
     scratch.b64.clear();
     base64::engine::general_purpose::STANDARD.encode_string(payload, &mut scratch.b64);
-    let time = std::str::from_utf8(&scratch.time).unwrap_or("");
     out.extend_from_slice(b"{\"time\":\"");
-    out.extend_from_slice(time.as_bytes());
+    write_rfc3339(out, i.time_ns);
     out.extend_from_slice(b"\",\"src\":\"");
     write_src(out, &i.src);
     let _ = write!(
@@ -288,6 +304,13 @@ mod tests {
         let mut v = Vec::new();
         write_rfc3339(&mut v, 1_767_225_600_123_456_789);
         assert_eq!(v, b"2026-01-01T00:00:00.123456Z");
+        // The per-second cache must follow the clock in both directions.
+        v.clear();
+        write_rfc3339(&mut v, 1_767_225_661_000_000_007);
+        assert_eq!(v, b"2026-01-01T00:01:01.000000Z");
+        v.clear();
+        write_rfc3339(&mut v, 0);
+        assert_eq!(v, b"1970-01-01T00:00:00.000000Z");
     }
 
     #[test]
