@@ -171,11 +171,11 @@ const COT_GEN_EXAMPLES: &str = concat!(
     "\
 Examples:
   A friendly unit walking near a point, sent to TAK clients' SA group (239.2.3.1:6969):
-    mcast cot-gen --callsign ALPHA-1 --lat 37.5 --lon -122.25 --move walk --interval 1s --send
+    mcast cot-gen --uid mcast-alpha-1 --callsign ALPHA-1 --lat 37.5 --lon -122.25 --move walk --interval 1s --send
   A chat message into All Chat Rooms (224.10.10.1:17012):
     mcast cot-gen --kind chat --callsign ALPHA-1 --message 'hello from mcast' --send
   Delete that unit's marker from every map:
-    mcast cot-gen --kind delete --target-uid mcast-test-1 --send
+    mcast cot-gen --kind delete --target-uid mcast-alpha-1 --send
   Five units, 100 events, reproducible, as XML lines piped to send:
     mcast cot-gen --count 100 --units 5 --move walk --seed 7 --time 2026-01-01T00:00:00Z | mcast send 239.2.3.1:6969
   TAK Protocol v1 (protobuf) datagrams instead of XML:
