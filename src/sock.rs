@@ -224,6 +224,25 @@ pub struct GroupSocket {
     pub rcvbuf: usize,
 }
 
+impl GroupSocket {
+    /// Whether a received datagram is really for this socket: sent to its
+    /// group (a wildcard-bound IPv6 socket sees other destinations too) and
+    /// arrived on an interface it joined on. The second check matters for
+    /// IPv6: `IPV6_MULTICAST_ALL=0` filters by group only, so a socket that
+    /// joined on b0 also gets the group's datagrams arriving on a0 when
+    /// another socket of the host joined it there (IPv4 checks both).
+    pub fn accepts(&self, dst: Option<IpAddr>, ifindex: u32) -> bool {
+        if dst.is_some_and(|d| d != self.group) {
+            return false;
+        }
+        ifindex == 0
+            || self
+                .memberships
+                .iter()
+                .any(|m| m.iface.index == 0 || m.iface.index == ifindex)
+    }
+}
+
 /// Opens a socket that receives `group:port` on `ifaces` (empty: the
 /// kernel's choice), from `sources` only when given.
 ///

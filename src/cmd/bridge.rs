@@ -43,6 +43,8 @@ const RESOLVE_EVERY: Duration = Duration::from_secs(1);
 const PEER_TTL: Duration = Duration::from_secs(60);
 /// Most reply destinations a `udp-listen:` node keeps.
 const MAX_PEERS: usize = 16;
+/// TTL / hop limit of unicast `udp:` outputs (Linux's default).
+const UNICAST_TTL: u8 = 64;
 
 /// Runs `mcast bridge`.
 pub fn run(a: &BridgeArgs, ctx: &Ctx) -> Result<Outcome> {
@@ -197,8 +199,11 @@ impl Bridge {
                             .iter()
                             .filter(|x| nodes[0].ifaces.contains(x))
                             .collect();
+                        // Without an interface on either side, routing may
+                        // pick the input's: that is refused too.
                         if !shared.is_empty()
-                            || (nodes[0].ifaces.is_empty() && nodes[i + 1].ifaces.is_empty())
+                            || nodes[0].ifaces.is_empty()
+                            || nodes[i + 1].ifaces.is_empty()
                         {
                             return Err(usage(format!(
                                 "output {to} uses the input's interface and group ({}): a bridge must not \
@@ -453,13 +458,9 @@ impl Bridge {
                 let nd = &mut self.nodes[node];
                 nd.kernel_drops = nd.kernel_drops.max(d);
             }
-            let group = match &self.nodes[node].rx {
-                Rx::Group(g) => Some(g.group),
-                _ => None,
-            };
             for (meta, payload) in batch.iter() {
-                if let (Some(g), Some(d)) = (group, meta.dst) {
-                    if g != d {
+                if let Rx::Group(g) = &self.nodes[node].rx {
+                    if !g.accepts(meta.dst, meta.ifindex) {
                         continue;
                     }
                 }
@@ -605,8 +606,10 @@ impl Bridge {
         for n in 0..self.nodes.len() {
             let failed = std::mem::take(&mut self.nodes[n].pending_failures);
             if failed > 0 {
+                // They were counted as forwarded when queued: move them.
                 for d in self.dirs.iter_mut().filter(|d| d.outputs.contains(&n)) {
                     d.drops.add(DropReason::SendError, failed);
+                    d.forwarded = d.forwarded.saturating_sub(failed);
                 }
             }
         }
@@ -732,7 +735,10 @@ fn flush_node(n: &mut Node, ctx: &Ctx) {
     let result = match &mut n.tx {
         Tx::Fan(f) => {
             let fam = f.family();
-            if n.pending_ttl != n.current_ttl {
+            // --ttl and --decrement-ttl are about multicast: a udp: output
+            // keeps the unicast default TTL so that it can cross routers.
+            let multicast = matches!(n.link, Link::Multicast(_));
+            if multicast && n.pending_ttl != n.current_ttl {
                 for o in &f.outs {
                     let _ = sock::set_ttl(&o.sock, fam, n.pending_ttl);
                 }
@@ -924,7 +930,13 @@ fn open_fanout(addr: IpAddr, port: u16, ifaces: &[IfRef], a: &BridgeArgs) -> Res
     let family = Family::of(&addr);
     let cfg = SendConfig {
         iface: IfRef::any(),
-        ttl: a.ttl.0,
+        // A unicast (udp:) output goes through routers: the usual TTL, not
+        // the multicast --ttl (1 by default, which the first router drops).
+        ttl: if addr.is_multicast() {
+            a.ttl.0
+        } else {
+            UNICAST_TTL
+        },
         multicast_loop: false,
         tos: None,
         bind: Some(SocketAddr::new(family.unspecified(), 0)),

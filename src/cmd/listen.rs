@@ -305,9 +305,9 @@ impl Listener<'_> {
                         self.drops[i] = self.drops[i].max(d);
                     }
                     for (meta, payload) in batch.iter() {
-                        // A wildcard-bound IPv6 socket (link-local group on
-                        // several interfaces) also sees other destinations.
-                        if meta.dst.is_some_and(|d| d != gs.group) {
+                        // Another group (wildcard bind) or, for IPv6, another
+                        // interface than the ones joined: not ours.
+                        if !gs.accepts(meta.dst, meta.ifindex) {
                             continue;
                         }
                         let time_ns = meta.time_ns.unwrap_or_else(now_ns);

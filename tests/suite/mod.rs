@@ -1,5 +1,6 @@
 //! The test cases, one module per area.
 
+mod bridge;
 mod cot;
 mod errors;
 mod formats;
