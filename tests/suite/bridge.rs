@@ -765,3 +765,31 @@ fn bridge_bad_input_exits_2() {
         }
     }
 }
+
+/// `listen [G]:P@b0` must not report datagrams that arrive on a0, even when
+/// another socket of the host joined G on a0: Linux's IPV6_MULTICAST_ALL=0
+/// filters by group only, so mcast checks the arrival interface itself.
+#[test]
+fn listen_ipv6_ignores_the_group_on_other_interfaces() {
+    let lab = lab!();
+    two_lans(&lab);
+    // Another program on hb holds ff15::77 on a0 (LAN A).
+    let mut holder = lab.spawn("hb", MCAST, &["join", "ff15::77@a0"]);
+    lab.wait_joined("hb", "a0", "ff15::77");
+    let mut rx = listen(
+        &lab,
+        "hb",
+        "b0",
+        "ff15::77",
+        &["[ff15::77]:6969@b0", "-f", "json", "-c", "1", "-t", "3s"],
+    );
+    send(&lab, "h1", &["[ff15::77]:6969@a0", "from-lan-a"]);
+    std::thread::sleep(Duration::from_millis(300));
+    send(&lab, "h4", &["[ff15::77]:6969@b0", "from-lan-b"]);
+    let o = finish(&mut rx);
+    assert_code(&o, 0);
+    let j = json(&o);
+    assert_eq!(texts(&j), ["from-lan-b"], "{}", stdout(&o));
+    assert_eq!(j.datagrams[0]["iface"], "b0");
+    holder.stop();
+}
