@@ -216,6 +216,36 @@ pub fn is_clean_text(payload: &[u8]) -> Option<&str> {
     .then_some(s)
 }
 
+/// Writes `bytes` as a JSON string when they are printable ASCII (plus tab,
+/// CR, LF), in one pass that both checks and escapes; returns false, having
+/// written nothing, otherwise. The common case of text payloads thus skips
+/// UTF-8 validation and a second scan.
+fn write_json_ascii(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
+    let start = out.len();
+    out.push(b'"');
+    let mut run = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let esc: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x20..=0x7e => continue,
+            _ => {
+                out.truncate(start);
+                return false;
+            }
+        };
+        out.extend_from_slice(&bytes[run..i]);
+        out.extend_from_slice(esc);
+        run = i + 1;
+    }
+    out.extend_from_slice(&bytes[run..]);
+    out.push(b'"');
+    true
+}
+
 /// A reusable scratch buffer for JSON lines.
 #[derive(Debug, Default)]
 pub struct JsonScratch {
@@ -273,9 +303,15 @@ pub fn write_json_fields(out: &mut Vec<u8>, i: &Info, payload: &[u8], scratch: &
     } else {
         payload
     };
-    if let Some(t) = is_clean_text(body) {
-        out.extend_from_slice(b",\"text\":");
-        let _ = serde_json::to_writer(&mut *out, t);
+    let mark = out.len();
+    out.extend_from_slice(b",\"text\":");
+    if !write_json_ascii(out, body) {
+        match is_clean_text(body) {
+            Some(t) => {
+                let _ = serde_json::to_writer(&mut *out, t);
+            }
+            None => out.truncate(mark),
+        }
     }
     out.extend_from_slice(b",\"base64\":\"");
     out.extend_from_slice(scratch.b64.as_bytes());
@@ -335,6 +371,22 @@ mod tests {
              00000010  20 77 6f 72 6c 64 21 00  01                       | world!..|\n\
              00000019\n"
         );
+    }
+
+    proptest::proptest! {
+        /// Whatever the payload, the line is valid JSON, `base64` holds it
+        /// exactly, and `text` is present exactly when it is clean text.
+        #[test]
+        fn json_text_is_exact(payload in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64), ascii in "[ -~\t\r\n\"\\\\]{0,40}") {
+            for p in [payload.as_slice(), ascii.as_bytes()] {
+                let mut v = Vec::new();
+                write_json(&mut v, &info(), p, &mut JsonScratch::default());
+                let j: serde_json::Value = serde_json::from_slice(&v).unwrap();
+                let b = base64::engine::general_purpose::STANDARD.decode(j["base64"].as_str().unwrap()).unwrap();
+                proptest::prop_assert_eq!(&b[..], p);
+                proptest::prop_assert_eq!(j.get("text").and_then(|t| t.as_str()), is_clean_text(p));
+            }
+        }
     }
 
     #[test]
