@@ -224,26 +224,58 @@ fn write_json_ascii(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
     let start = out.len();
     out.push(b'"');
     let mut run = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let esc: &[u8] = match b {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0x20..=0x7e => continue,
-            _ => {
-                out.truncate(start);
-                return false;
+    let mut i = 0;
+    while i < bytes.len() {
+        // Skip eight plain bytes at a time; look closer only at a word
+        // that holds something to escape or refuse.
+        if let Some(w) = bytes.get(i..i + 8) {
+            let w = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+            if !needs_attention(w) {
+                i += 8;
+                continue;
             }
-        };
-        out.extend_from_slice(&bytes[run..i]);
-        out.extend_from_slice(esc);
-        run = i + 1;
+        }
+        let end = (i + 8).min(bytes.len());
+        while i < end {
+            let b = bytes[i];
+            let esc: &[u8] = match b {
+                b'"' => b"\\\"",
+                b'\\' => b"\\\\",
+                b'\n' => b"\\n",
+                b'\r' => b"\\r",
+                b'\t' => b"\\t",
+                0x20..=0x7e => {
+                    i += 1;
+                    continue;
+                }
+                _ => {
+                    out.truncate(start);
+                    return false;
+                }
+            };
+            out.extend_from_slice(&bytes[run..i]);
+            out.extend_from_slice(esc);
+            i += 1;
+            run = i;
+        }
     }
     out.extend_from_slice(&bytes[run..]);
     out.push(b'"');
     true
+}
+
+/// True when any byte of the word is below 0x20, 0x7f or above, `"` or `\`
+/// (the classic "has a byte less than / equal to" bit tricks: exact for
+/// "any", which is all we ask).
+fn needs_attention(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let below = |n: u8| w.wrapping_sub(ONES * u64::from(n)) & !w & HIGH;
+    let equal = |c: u8| {
+        let x = w ^ (ONES * u64::from(c));
+        x.wrapping_sub(ONES) & !x & HIGH
+    };
+    (below(0x20) | (w & HIGH) | equal(b'"') | equal(b'\\') | equal(0x7f)) != 0
 }
 
 /// A reusable scratch buffer for JSON lines.
@@ -385,6 +417,22 @@ mod tests {
                 let b = base64::engine::general_purpose::STANDARD.decode(j["base64"].as_str().unwrap()).unwrap();
                 proptest::prop_assert_eq!(&b[..], p);
                 proptest::prop_assert_eq!(j.get("text").and_then(|t| t.as_str()), is_clean_text(p));
+            }
+        }
+    }
+
+    #[test]
+    fn word_check_is_exact_for_every_byte_and_position() {
+        for b in 0..=255u8 {
+            let special = !(0x20..0x7f).contains(&b) || b == b'"' || b == b'\\';
+            for pos in 0..8 {
+                let mut w = [b'a'; 8];
+                w[pos] = b;
+                assert_eq!(
+                    needs_attention(u64::from_le_bytes(w)),
+                    special,
+                    "byte {b:#x} at {pos}"
+                );
             }
         }
     }
