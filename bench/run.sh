@@ -636,7 +636,8 @@ bridge_ladder() { # kind size rates... -> R[bzl_kind_size], R[bzlsent_kind_size]
 #   mcast_bw: one `mcast bridge GA@IF_RI GB@IF_RO --both-ways`, the echo
 #             answering on GB
 # The client runs on TX_CPU; echo and relays on RL_CPU, so every path has
-# the same two cross-core wake-ups per round trip.
+# the same two cross-core wake-ups per round trip. Paths alternate within
+# each round, so that drifting load on the machine hits them alike.
 RTT_PATHS=(direct mcast mcast_bw socat)
 rtt_round() { # path
   local path=$1 pids=() ga pa gb pb gc pc gd pd c_send c_listen p
@@ -693,9 +694,17 @@ if sel bridge; then
     mapfile -t steps < <(printf '%s\n' "${BRIDGE_RATES[@]}" "${R[btarget_$size]}" | sort -gu)
     for kind in socat mcast; do bridge_ladder "$kind" "$size" "${steps[@]}"; done
   done
+  # The direct link carries a 224.0.0.0/4 route (for the tools above that
+  # name no interface); the relay links have none, and on this kernel the
+  # route alone adds ~10-20 µs to a multicast round trip. Every socket here
+  # names its interface, so the routes go while the round trips are timed.
+  ip -n "$NS_TX" route del 224.0.0.0/4 dev "$IF_TX"
+  ip -n "$NS_RX" route del 224.0.0.0/4 dev "$IF_RX"
   for _ in $(seq "$RTT_ROUNDS"); do
     for path in "${RTT_PATHS[@]}"; do rtt_round "$path"; done
   done
+  ip -n "$NS_TX" route add 224.0.0.0/4 dev "$IF_TX"
+  ip -n "$NS_RX" route add 224.0.0.0/4 dev "$IF_RX"
   for path in "${RTT_PATHS[@]}"; do
     R[rtt_n_$path]=$(wc -l <"$TMP/rtt_$path")
     R[rtt50_$path]=$(pctl 50 <"$TMP/rtt_$path")
@@ -837,7 +846,8 @@ if sel soak; then
   R[soak_last]=${samples[-1]}
   R[soak_max]=$(printf '%s\n' "${samples[@]}" | sort -g | tail -1)
   R[soak_n]=${#samples[@]}
-  R[soak_series]="${samples[*]}"
+  # Run-length encoded: "11824×60" for a flat run.
+  R[soak_series]=$(printf '%s\n' "${samples[@]}" | awk '$1 != v { if (n) { printf "%s%s×%d", sep, v, n; sep = " " } v = $1; n = 0 } { n++ } END { printf "%s%s×%d", sep, v, n }')
   R[soak_total]=$(grep -m1 '^total' "$TMP/bridge.err" || true)
   R[soak_secs]=$((SECONDS - t_start))
   log "soak: ${R[soak_total]}; receiver read ${R[soak_read]} of $soak_n"
@@ -936,7 +946,7 @@ if sel bridge; then
   done
   echo
   echo "Relay: sender \`mcast send --seq\` (unpaced GSO for capacity, best of $REPS × $N_BCAP; paced for zero loss) and receiver \`mcast listen --format count\` on CPU $TX_CPU, relay alone on CPU $RL_CPU; 4 MiB rcvbuf both relays; counted by the receiver's kernel UDP counters (capacity = read ÷ sending time; ≥: no loss, sender-bound); zero-loss steps ${BRIDGE_RATES[*]} + the target, ${STEP_SECS}s, $ATTEMPTS attempt(s) each."
-  echo "Round trip: bench/rtt.py, one ping in flight, ${RTT_N} pings × $RTT_ROUNDS round(s) per path (paths interleaved), 200 warm-up pings each; client on CPU $TX_CPU, echo and relays on CPU $RL_CPU; added = minus the direct link's percentile."
+  echo "Round trip: bench/rtt.py, one ping in flight, ${RTT_N} pings × $RTT_ROUNDS round(s) per path (paths interleaved), 200 warm-up pings each; client on CPU $TX_CPU, echo and relays on CPU $RL_CPU; no multicast route on any link; added = minus the direct link's percentile."
   echo
 fi
 
@@ -970,7 +980,7 @@ if sel soak; then
   row6 "peak (VmHWM)" "${R[soak_hwm]}" "" "" "—" "—"
   row6 "datagrams read by the receiver / sent" "${R[soak_read]} / ${R[soak_sent]}" "" "" "—" "$([[ ${R[soak_read]} -eq ${R[soak_sent]} ]] && echo "no loss" || echo "**$((R[soak_sent] - R[soak_read])) lost**")"
   echo
-  echo "Soak: VmRSS every 10 s: ${R[soak_series]}. Bridge: ${R[soak_total]}"
+  echo "Soak: VmRSS every 10 s (kB×samples): ${R[soak_series]}. Bridge: ${R[soak_total]}"
   echo
 fi
 
