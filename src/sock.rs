@@ -263,9 +263,10 @@ pub fn open_group_receiver(
     ifaces: &[IfRef],
     sources: &[IpAddr],
     rcvbuf: usize,
+    timestamps: bool,
 ) -> Result<GroupSocket> {
     let family = Family::of(&group);
-    let (s, granted) = receiver_socket(family, rcvbuf)?;
+    let (s, granted) = receiver_socket(family, rcvbuf, timestamps)?;
     if family == Family::V4 {
         set_int(&s, libc::IPPROTO_IP, libc::IP_MULTICAST_ALL, 0).context("set IP_MULTICAST_ALL")?;
     } else {
@@ -314,7 +315,9 @@ pub fn open_group_receiver(
 /// interface (PKTINFO), the TTL or hop limit, the kernel receive time and
 /// the kernel's drop counter; shares its port (`SO_REUSEADDR`); and has the
 /// receive buffer asked for (as far as the kernel grants it, returned).
-pub fn receiver_socket(family: Family, rcvbuf: usize) -> Result<(Socket, usize)> {
+/// Kernel receive timestamps cost a few percent per datagram: only on
+/// request.
+pub fn receiver_socket(family: Family, rcvbuf: usize, timestamps: bool) -> Result<(Socket, usize)> {
     let s = udp_socket(family)?;
     s.set_reuse_address(true).context("set SO_REUSEADDR")?;
     match family {
@@ -329,7 +332,9 @@ pub fn receiver_socket(family: Family, rcvbuf: usize) -> Result<(Socket, usize)>
         }
     }
     set_int(&s, libc::SOL_SOCKET, SO_RXQ_OVFL, 1).context("set SO_RXQ_OVFL")?;
-    set_int(&s, libc::SOL_SOCKET, libc::SO_TIMESTAMPNS, 1).context("set SO_TIMESTAMPNS")?;
+    if timestamps {
+        set_int(&s, libc::SOL_SOCKET, libc::SO_TIMESTAMPNS, 1).context("set SO_TIMESTAMPNS")?;
+    }
     let granted = set_rcvbuf(&s, rcvbuf)?;
     Ok((s, granted))
 }
@@ -337,14 +342,14 @@ pub fn receiver_socket(family: Family, rcvbuf: usize) -> Result<(Socket, usize)>
 /// Opens a non-blocking socket that receives unicast UDP on `addr:port`
 /// (the wildcard address of `family` when `addr` is None), with the same
 /// per-datagram metadata as a group receiver. Returns it and the receive
-/// buffer granted.
+/// buffer granted. (No kernel timestamps: the bridge, its user, needs none.)
 pub fn open_unicast_receiver(
     family: Family,
     addr: Option<IpAddr>,
     port: u16,
     rcvbuf: usize,
 ) -> Result<(Socket, usize)> {
-    let (s, granted) = receiver_socket(family, rcvbuf)?;
+    let (s, granted) = receiver_socket(family, rcvbuf, false)?;
     let a = SocketAddr::new(addr.unwrap_or(family.unspecified()), port);
     s.bind(&SockAddr::from(a))
         .with_context(|| format!("bind {}", show_sockaddr(&a)))?;

@@ -869,7 +869,8 @@ fn open_node(
         Link::Multicast(ep) => {
             ifaces = resolver.ifaces_for(ep.iface.as_ref(), &a.ifaces.iface)?;
             if receives {
-                let g = sock::open_group_receiver(ep.addr, ep.port, &ifaces, &[], a.rcvbuf.0)?;
+                let g =
+                    sock::open_group_receiver(ep.addr, ep.port, &ifaces, &[], a.rcvbuf.0, false)?;
                 warn_rcvbuf(ctx, link, g.rcvbuf, a.rcvbuf.0);
                 rx = Rx::Group(g);
             }

@@ -64,8 +64,11 @@ pub fn run(a: &CotGenArgs, ctx: &Ctx) -> Result<Outcome> {
             }
         });
         target::check(&ep.addr, ep.iface.as_ref(), &a.ifaces.iface, &[])?;
-        let resolver = Resolver::new()?;
-        let ifaces = resolver.ifaces_for(ep.iface.as_ref(), &a.ifaces.iface)?;
+        let ifaces = if ep.iface.is_some() || !a.ifaces.iface.is_empty() {
+            Resolver::new()?.ifaces_for(ep.iface.as_ref(), &a.ifaces.iface)?
+        } else {
+            Vec::new()
+        };
         let cfg = SendConfig {
             iface: IfRef::any(),
             ttl: a.ttl.0,

@@ -64,7 +64,7 @@ pub fn run(a: &ListenArgs, ctx: &Ctx) -> Result<Outcome> {
             .copied()
             .filter(|s| Family::of(s) == Family::of(group))
             .collect();
-        let gs = sock::open_group_receiver(*group, *port, ifaces, &srcs, a.rcvbuf.0)?;
+        let gs = sock::open_group_receiver(*group, *port, ifaces, &srcs, a.rcvbuf.0, true)?;
         for m in &gs.memberships {
             ctx.debug(format_args!("joined {m}"));
         }

@@ -78,9 +78,10 @@ pub fn run(a: &SendArgs, ctx: &Ctx) -> Result<Outcome> {
         }
     }
 
-    let resolver = Resolver::new()?;
-    let ifaces = if ep.is_multicast() || ep.iface.is_some() || !a.ifaces.iface.is_empty() {
-        resolver.ifaces_for(ep.iface.as_ref(), &a.ifaces.iface)?
+    // Listing interfaces costs a netlink dump and /proc reads: only when an
+    // interface was named (a one-shot send starts faster without).
+    let ifaces = if ep.iface.is_some() || !a.ifaces.iface.is_empty() {
+        Resolver::new()?.ifaces_for(ep.iface.as_ref(), &a.ifaces.iface)?
     } else {
         Vec::new()
     };
