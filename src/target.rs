@@ -62,6 +62,16 @@ pub fn check(
     Ok(())
 }
 
+/// The interfaces for an endpoint, listing the host's interfaces only when
+/// one was named (its own or `--iface`): a send that names none starts
+/// faster without the netlink dump and /proc reads.
+pub fn ifaces_if_named(own: Option<&IfaceSpec>, defaults: &[IfaceSelector]) -> Result<Vec<IfRef>> {
+    if own.is_none() && defaults.is_empty() {
+        return Ok(Vec::new());
+    }
+    Resolver::new()?.ifaces_for(own, defaults)
+}
+
 /// Resolves interface specs against the interfaces of this host.
 pub struct Resolver {
     ifaces: Vec<Interface>,

@@ -73,6 +73,14 @@ pub fn listen(lab: &Lab, host: &str, ifname: &str, group: &str, args: &[&str]) -
     all.extend_from_slice(args);
     let p = lab.spawn(host, MCAST, &all);
     lab.wait_joined(host, ifname, group);
+    // Another listener may have joined the group already: also wait for
+    // this one's "listening:" line, printed once its own joins are done.
+    let ready = || p.stderr().contains("listening: ") || !p.running();
+    assert!(
+        util::wait_until(END_WITHIN, ready),
+        "listener did not start: {}",
+        p.stderr()
+    );
     p
 }
 

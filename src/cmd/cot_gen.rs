@@ -17,7 +17,7 @@ use crate::fanout::Fanout;
 use crate::pace::{now_ns, Pacer};
 use crate::signals::Stop;
 use crate::sock::{IfRef, SendConfig};
-use crate::target::{self, Resolver};
+use crate::target;
 
 /// TAK clients' situational-awareness group.
 pub const SA_ENDPOINT: (Ipv4Addr, u16) = (Ipv4Addr::new(239, 2, 3, 1), 6969);
@@ -64,11 +64,7 @@ pub fn run(a: &CotGenArgs, ctx: &Ctx) -> Result<Outcome> {
             }
         });
         target::check(&ep.addr, ep.iface.as_ref(), &a.ifaces.iface, &[])?;
-        let ifaces = if ep.iface.is_some() || !a.ifaces.iface.is_empty() {
-            Resolver::new()?.ifaces_for(ep.iface.as_ref(), &a.ifaces.iface)?
-        } else {
-            Vec::new()
-        };
+        let ifaces = target::ifaces_if_named(ep.iface.as_ref(), &a.ifaces.iface)?;
         let cfg = SendConfig {
             iface: IfRef::any(),
             ttl: a.ttl.0,

@@ -18,7 +18,7 @@ use crate::pace::{now_ns, Pacer};
 use crate::seq::{SeqHeader, HEADER_LEN};
 use crate::signals::Stop;
 use crate::sock::{IfRef, SendConfig};
-use crate::target::{self, Resolver};
+use crate::target;
 
 /// Where payloads come from.
 enum Source {
@@ -78,13 +78,7 @@ pub fn run(a: &SendArgs, ctx: &Ctx) -> Result<Outcome> {
         }
     }
 
-    // Listing interfaces costs a netlink dump and /proc reads: only when an
-    // interface was named (a one-shot send starts faster without).
-    let ifaces = if ep.iface.is_some() || !a.ifaces.iface.is_empty() {
-        Resolver::new()?.ifaces_for(ep.iface.as_ref(), &a.ifaces.iface)?
-    } else {
-        Vec::new()
-    };
+    let ifaces = target::ifaces_if_named(ep.iface.as_ref(), &a.ifaces.iface)?;
     let cfg = SendConfig {
         iface: IfRef::any(),
         ttl: a.ttl.0,

@@ -12,15 +12,10 @@ use std::io::Write;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use base64::Engine;
 use serde_json::Value;
 
 use crate::util::{show, Lab, Proc};
-
-const MCAST: &str = env!("CARGO_BIN_EXE_mcast");
-
-/// Upper bound for a process that ends by itself (count reached).
-const END_WITHIN: Duration = Duration::from_secs(8);
+use crate::{assert_no_panic, json, listen, payload, MCAST};
 
 /// The golden vector of `src/cot/tests.rs`: an XML event and its TAK
 /// Protocol v1 mesh datagram.
@@ -31,13 +26,6 @@ const GOLDEN_HEX: &str = "bf01bf12c4010a09612d662d472d552d432a0c6d636173742d7465
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
-}
-
-/// Fails on a Rust panic message anywhere in the output.
-#[track_caller]
-fn assert_no_panic(o: &Output) {
-    let all = format!("{}{}", text(&o.stdout), text(&o.stderr));
-    assert!(!all.contains("panicked"), "mcast panicked:\n{}", show(o));
 }
 
 #[track_caller]
@@ -69,64 +57,13 @@ fn run_ok(lab: &Lab, host: &str, args: &[&str]) -> Output {
     o
 }
 
-/// Starts `mcast listen ARGS` in `host`; returns once it has joined `group`
-/// on `ifname`.
-fn listen(lab: &Lab, host: &str, ifname: &str, group: &str, args: &[&str]) -> Proc {
-    let mut all = vec!["listen"];
-    all.extend_from_slice(args);
-    let p = lab.spawn(host, MCAST, &all);
-    lab.wait_joined(host, ifname, group);
-    // Another listener may have joined the group already: also wait for
-    // this one's "listening:" line, printed once its own joins are done.
-    let ready = || p.stderr().contains("listening: ") || !p.running();
-    assert!(
-        crate::util::wait_until(END_WITHIN, ready),
-        "listener did not start: {}",
-        p.stderr()
-    );
-    p
-}
-
-/// Waits for a listener that must end by itself (its `--count` reached).
+/// Waits for a listener that must end by itself (its `--count` reached),
+/// and asserts that it succeeded.
 #[track_caller]
 fn finish(p: &mut Proc) -> Output {
-    match p.wait_timeout(END_WITHIN) {
-        Some(o) => {
-            assert_ok(&o);
-            o
-        }
-        None => panic!("still running after {END_WITHIN:?}:\n{}", show(&p.stop())),
-    }
-}
-
-/// `listen --format json` output: datagram objects, then the summary.
-struct Json {
-    datagrams: Vec<Value>,
-    summary: Value,
-}
-
-#[track_caller]
-fn json(o: &Output) -> Json {
-    let mut datagrams = Vec::new();
-    let mut summary = None;
-    for line in text(&o.stdout).lines() {
-        let v: Value = serde_json::from_str(line)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {line:?}\n{}", show(o)));
-        assert!(summary.is_none(), "a line after the summary:\n{}", show(o));
-        match v.get("summary") {
-            Some(s) => summary = Some(s.clone()),
-            None => datagrams.push(v),
-        }
-    }
-    let summary = summary.unwrap_or_else(|| panic!("no summary line:\n{}", show(o)));
-    Json { datagrams, summary }
-}
-
-fn payload(d: &Value) -> Vec<u8> {
-    let b64 = d["base64"].as_str().expect("base64 field");
-    base64::engine::general_purpose::STANDARD
-        .decode(b64)
-        .expect("valid base64")
+    let o = crate::finish(p);
+    assert_ok(&o);
+    o
 }
 
 fn hex(bytes: &[u8]) -> String {
