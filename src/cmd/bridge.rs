@@ -176,6 +176,10 @@ struct Bridge {
     resolver: Resolver,
     ttl: u8,
     started: Instant,
+    filter: Filter,
+    /// Reused buffers: conversions for TCP peers, and the `-v` log line.
+    scratch: Vec<u8>,
+    log: Vec<u8>,
 }
 
 impl Bridge {
@@ -248,6 +252,9 @@ impl Bridge {
             resolver,
             ttl: a.ttl.0,
             started: Instant::now(),
+            filter: Filter::new(a),
+            scratch: Vec::with_capacity(4096),
+            log: Vec::new(),
         };
         b.refresh_own();
         Ok(b)
@@ -312,11 +319,8 @@ impl Bridge {
         let mut fds: Vec<libc::pollfd> = Vec::new();
         let mut owners: Vec<usize> = Vec::new();
         let mut incoming: Vec<Vec<u8>> = Vec::new();
-        let mut scratch = Vec::with_capacity(4096);
-        let mut log = Vec::new();
         let mut next_resolve = Instant::now() + RESOLVE_EVERY;
         let mut next_stats = a.stats.map(|d| Instant::now() + d.0);
-        let filter = Filter::new(a);
         while !stop.requested() {
             let now = Instant::now();
             for n in self.nodes.iter_mut() {
@@ -402,13 +406,13 @@ impl Bridge {
                     }
                     let msgs = std::mem::take(&mut incoming);
                     for m in &msgs {
-                        self.process(node, m, None, None, &filter, &mut scratch, ctx, &mut log);
+                        self.process(node, m, None, None, ctx);
                     }
                     incoming = msgs;
                     self.flush_outputs(ctx);
                     continue;
                 }
-                self.drain(node, fd, &mut batch, &filter, &mut scratch, ctx, &mut log)?;
+                self.drain(node, fd, &mut batch, ctx)?;
             }
             let now = Instant::now();
             if now >= next_resolve {
@@ -426,17 +430,7 @@ impl Bridge {
     }
 
     /// Reads every datagram waiting on one socket of a node and forwards.
-    #[allow(clippy::too_many_arguments)]
-    fn drain(
-        &mut self,
-        node: usize,
-        fd: i32,
-        batch: &mut RecvBatch,
-        filter: &Filter,
-        scratch: &mut Vec<u8>,
-        ctx: &Ctx,
-        log: &mut Vec<u8>,
-    ) -> Result<()> {
+    fn drain(&mut self, node: usize, fd: i32, batch: &mut RecvBatch, ctx: &Ctx) -> Result<()> {
         loop {
             let n = {
                 let sock = self.socket_by_fd(node, fd);
@@ -468,16 +462,7 @@ impl Bridge {
                     learn_peer(peers, meta.src);
                 }
                 let ttl = meta.ttl;
-                self.process(
-                    node,
-                    payload,
-                    Some(meta.src),
-                    ttl,
-                    filter,
-                    scratch,
-                    ctx,
-                    log,
-                );
+                self.process(node, payload, Some(meta.src), ttl, ctx);
             }
             self.flush_outputs(ctx);
             if n < BATCH {
@@ -497,22 +482,19 @@ impl Bridge {
     }
 
     /// Runs the drop checks on one datagram and queues it on the outputs.
-    #[allow(clippy::too_many_arguments)]
     fn process(
         &mut self,
         node: usize,
         payload: &[u8],
         src: Option<SocketAddr>,
         arrival_ttl: Option<u8>,
-        filter: &Filter,
-        scratch: &mut Vec<u8>,
         ctx: &Ctx,
-        log: &mut Vec<u8>,
     ) {
         let Some(di) = self.dirs.iter().position(|d| d.input == node) else {
             return;
         };
         let now = Instant::now();
+        let filter = &self.filter;
         let ttl = ttl_out(arrival_ttl, self.ttl, filter.decrement_ttl);
         // TCP input has no datagram source: the server is trusted as chosen.
         let own = src.is_some_and(|s| self.is_own(&s));
@@ -545,7 +527,7 @@ impl Bridge {
             let out = &mut self.nodes[self.dirs[di].outputs[k]];
             match &mut out.tx {
                 Tx::Tcp(p) => {
-                    if p.enqueue_datagram(payload, scratch) {
+                    if p.enqueue_datagram(payload, &mut self.scratch) {
                         forwarded = true;
                         if let Some(e) = p.flush() {
                             log_peer(ctx, p, &e);
@@ -570,6 +552,7 @@ impl Bridge {
         if forwarded {
             self.dirs[di].forwarded += 1;
             if let (true, Some(src)) = (ctx.verbose > 0 && !ctx.quiet, src) {
+                let mut log = std::mem::take(&mut self.log);
                 log.clear();
                 let (group, port) = match &self.nodes[node].link {
                     Link::Multicast(ep) => (ep.addr, ep.port),
@@ -590,8 +573,9 @@ impl Bridge {
                     let _ = write!(log, "{} ", self.nodes[o].link);
                 }
                 log.push(b'\n');
-                output::write_text(log, &info, payload, false);
-                let _ = io::stderr().lock().write_all(log);
+                output::write_text(&mut log, &info, payload, false);
+                let _ = io::stderr().lock().write_all(&log);
+                self.log = log;
             }
         }
     }
