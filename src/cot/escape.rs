@@ -21,13 +21,71 @@ pub fn is_xml_char(c: char) -> bool {
         | '\u{10000}'..='\u{10FFFF}')
 }
 
+// Byte classes for `xml_chars_prefix`.
+/// Allowed anywhere as it is.
+const PLAIN: u8 = 0;
+/// `&`: allowed in text, but attribute values must be rewritten.
+const SPECIAL: u8 = 1;
+/// TAB, LF and CR: likewise (they are the only allowed ASCII controls).
+const TEXT_WS: u8 = 2;
+/// The other ASCII controls.
+const FORBIDDEN: u8 = 3;
+/// First byte of U+FFFE/U+FFFF, and of allowed characters: look further.
+const LEAD_EF: u8 = 4;
+
+/// The class of each byte, looked up rather than matched because every
+/// attribute value and text node is scanned with it.
+const BYTE_CLASS: [u8; 256] = {
+    let mut t = [PLAIN; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = FORBIDDEN;
+        i += 1;
+    }
+    t[b'\t' as usize] = TEXT_WS;
+    t[b'\n' as usize] = TEXT_WS;
+    t[b'\r' as usize] = TEXT_WS;
+    t[b'&' as usize] = SPECIAL;
+    t[0xEF] = LEAD_EF;
+    t
+};
+
+/// Length of the longest prefix of `b` made of characters XML 1.0 allows,
+/// stopping early at `&`, TAB, LF and CR when `stop_at_special` is set.
+///
+/// Works on bytes, without decoding: in valid UTF-8 the only characters
+/// [`is_xml_char`] refuses are the ASCII controls other than TAB/LF/CR and
+/// U+FFFE/U+FFFF (`EF BF BE`/`EF BF BF`); surrogates cannot occur. The
+/// prefix therefore always ends on a char boundary.
+fn xml_chars_prefix(b: &[u8], stop_at_special: bool) -> usize {
+    for (i, &c) in b.iter().enumerate() {
+        match BYTE_CLASS[usize::from(c)] {
+            PLAIN => {}
+            SPECIAL if !stop_at_special => {}
+            TEXT_WS if !stop_at_special => {}
+            LEAD_EF if !matches!(b.get(i + 1..i + 3), Some(&[0xBF, 0xBE | 0xBF])) => {}
+            _ => return i,
+        }
+    }
+    b.len()
+}
+
+/// The code point of the character starting at byte `i` of `s`, which
+/// [`xml_chars_prefix`] stopped at.
+fn invalid_char_at(s: &str, i: usize) -> CotError {
+    let c = s.get(i..).and_then(|r| r.chars().next()).unwrap_or('\0');
+    CotError::InvalidChar {
+        codepoint: u32::from(c),
+    }
+}
+
 /// Checks that every character of `s` may appear in an XML 1.0 document.
 pub fn check_xml_chars(s: &str) -> Result<(), CotError> {
-    match s.chars().find(|&c| !is_xml_char(c)) {
-        Some(c) => Err(CotError::InvalidChar {
-            codepoint: u32::from(c),
-        }),
-        None => Ok(()),
+    let n = xml_chars_prefix(s.as_bytes(), false);
+    if n == s.len() {
+        Ok(())
+    } else {
+        Err(invalid_char_at(s, n))
     }
 }
 
@@ -176,16 +234,24 @@ pub fn resolve_entity(name: &str) -> Result<char, CotError> {
 /// TAB/CR/LF become spaces, CRLF one space; references are expanded after
 /// that, so `&#10;` survives as a newline). Borrows when nothing changes.
 pub fn unescape_attr(raw: &str) -> Result<Cow<'_, str>, CotError> {
-    if !raw
-        .bytes()
-        .any(|b| matches!(b, b'&' | b'\t' | b'\n' | b'\r'))
-    {
-        check_xml_chars(raw)?;
+    // One pass over the bytes finds both what needs rewriting and forbidden
+    // characters; almost every value has neither and is borrowed.
+    if xml_chars_prefix(raw.as_bytes(), true) == raw.len() {
         return Ok(Cow::Borrowed(raw));
     }
     let mut out = String::with_capacity(raw.len());
     let mut rest = raw;
     while let Some(c) = rest.chars().next() {
+        // Plain runs are copied whole; forbidden characters stop the run
+        // and are refused below.
+        if !matches!(c, '&' | '\t' | '\n' | '\r') {
+            let n = xml_chars_prefix(rest.as_bytes(), true);
+            if n > 0 {
+                out.push_str(rest.get(..n).unwrap_or_default());
+                rest = rest.get(n..).unwrap_or_default();
+                continue;
+            }
+        }
         rest = rest.get(c.len_utf8()..).unwrap_or_default();
         match c {
             '&' => {
@@ -278,6 +344,15 @@ pub fn push_terminal(s: &str, quote: bool, out: &mut String) {
 /// Appends a value for a `key=value` summary: bare when it is a simple token,
 /// otherwise quoted and escaped so one value can never look like two.
 pub fn push_terminal_value(s: &str, out: &mut String) {
+    // Printable ASCII other than space, `"`, `=` and `\` is what uids, types
+    // and callsigns are made of, and is a simple token copied as it is.
+    if !s.is_empty()
+        && s.bytes()
+            .all(|b| matches!(b, b'!'..=b'~') && !matches!(b, b'"' | b'=' | b'\\'))
+    {
+        out.push_str(s);
+        return;
+    }
     let simple = !s.is_empty()
         && s.chars().all(|c| {
             !c.is_whitespace() && !matches!(c, '"' | '=' | '\\') && !is_terminal_unsafe(c)

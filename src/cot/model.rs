@@ -221,7 +221,7 @@ pub struct Remarks {
 /// status, takv, track, `__chat`, then `xml_detail`, then remarks. This
 /// reproduces the golden vector and ATAK's GeoChat layout
 /// (`__chat`, `link`, `remarks`).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Detail {
     /// `contact`.
     pub contact: Option<Contact>,
@@ -242,6 +242,147 @@ pub struct Detail {
     /// All other children as well-formed, re-escaped XML (no `<detail>`
     /// wrapper). Comments and processing instructions are dropped.
     pub xml_detail: String,
+    /// Strings of cleared typed parts, for the reader to reuse.
+    pub(crate) spare: Spare,
+}
+
+/// Written by hand only to leave out `spare`, which is not part of the value.
+impl std::fmt::Debug for Detail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Detail")
+            .field("contact", &self.contact)
+            .field("group", &self.group)
+            .field("precision_location", &self.precision_location)
+            .field("status", &self.status)
+            .field("takv", &self.takv)
+            .field("track", &self.track)
+            .field("chat", &self.chat)
+            .field("remarks", &self.remarks)
+            .field("xml_detail", &self.xml_detail)
+            .finish()
+    }
+}
+
+/// Most strings [`Spare`] keeps: every string field of every typed part.
+const SPARE_MAX: usize = 24;
+/// Larger strings are freed rather than kept, so that one huge remark does
+/// not stay allocated for the life of a reused [`Event`].
+const SPARE_MAX_CAPACITY: usize = 1024;
+
+/// String buffers of typed parts from an earlier event. A receiver decodes
+/// event after event into one [`Event`]; without this, every typed part
+/// would allocate its strings anew for each event (about ten allocations
+/// and frees per event, a good part of decoding time). Not part of the
+/// value: ignored by `==` and `Debug`, and not cloned.
+#[derive(Default)]
+pub(crate) struct Spare(Vec<String>);
+
+impl Clone for Spare {
+    fn clone(&self) -> Self {
+        Spare::default()
+    }
+}
+
+impl PartialEq for Spare {
+    fn eq(&self, _: &Spare) -> bool {
+        true
+    }
+}
+
+impl Spare {
+    /// Keeps the buffer of `s`, if any, for reuse (bounded in number and size).
+    pub(crate) fn keep(&mut self, s: Option<String>) {
+        if let Some(s) = s {
+            if self.0.len() < SPARE_MAX && s.capacity() <= SPARE_MAX_CAPACITY {
+                self.0.push(s);
+            }
+        }
+    }
+
+    /// A string holding `v`, in a kept buffer when there is one.
+    pub(crate) fn string(&mut self, v: &str) -> String {
+        match self.0.pop() {
+            Some(mut s) => {
+                s.clear();
+                s.push_str(v);
+                s
+            }
+            None => v.to_owned(),
+        }
+    }
+}
+
+/// Typed parts give their strings to a [`Spare`] when they are dropped.
+pub(crate) trait Recycle {
+    /// Moves every string of `self` into `spare`.
+    fn recycle(self, spare: &mut Spare);
+}
+
+impl Recycle for Contact {
+    fn recycle(self, spare: &mut Spare) {
+        spare.keep(self.callsign);
+        spare.keep(self.endpoint);
+    }
+}
+
+impl Recycle for Group {
+    fn recycle(self, spare: &mut Spare) {
+        spare.keep(self.name);
+        spare.keep(self.role);
+    }
+}
+
+impl Recycle for PrecisionLocation {
+    fn recycle(self, spare: &mut Spare) {
+        spare.keep(self.geopointsrc);
+        spare.keep(self.altsrc);
+    }
+}
+
+impl Recycle for Takv {
+    fn recycle(self, spare: &mut Spare) {
+        spare.keep(self.device);
+        spare.keep(self.platform);
+        spare.keep(self.os);
+        spare.keep(self.version);
+    }
+}
+
+impl Recycle for ChatGrp {
+    fn recycle(self, spare: &mut Spare) {
+        spare.keep(self.uid0);
+        spare.keep(self.uid1);
+        spare.keep(self.id);
+    }
+}
+
+impl Recycle for Chat {
+    fn recycle(self, spare: &mut Spare) {
+        spare.keep(self.parent);
+        spare.keep(self.group_owner);
+        spare.keep(self.message_id);
+        spare.keep(self.chatroom);
+        spare.keep(self.id);
+        spare.keep(self.sender_callsign);
+        self.chatgrp.recycle(spare);
+    }
+}
+
+impl Recycle for Remarks {
+    fn recycle(self, spare: &mut Spare) {
+        spare.keep(self.source);
+        spare.keep(self.to);
+        spare.keep(self.time);
+        spare.keep(Some(self.text));
+    }
+}
+
+impl<T: Recycle> Recycle for Option<T> {
+    fn recycle(self, spare: &mut Spare) {
+        if let Some(t) = self {
+            t.recycle(spare);
+        }
+    }
 }
 
 impl Detail {
@@ -263,14 +404,31 @@ impl Detail {
         self.contact.as_ref()?.callsign.as_deref()
     }
 
-    /// Empties the detail, keeping `xml_detail`'s allocation.
+    /// Empties the detail, keeping the allocations of `xml_detail` and of
+    /// the typed parts' strings for the next event decoded into it.
     pub fn clear(&mut self) {
-        let mut xml = std::mem::take(&mut self.xml_detail);
-        xml.clear();
-        *self = Detail {
-            xml_detail: xml,
-            ..Detail::default()
-        };
+        // Destructured so that a new field cannot be forgotten here.
+        let Detail {
+            contact,
+            group,
+            precision_location,
+            status,
+            takv,
+            track,
+            chat,
+            remarks,
+            xml_detail,
+            spare,
+        } = self;
+        contact.take().recycle(spare);
+        group.take().recycle(spare);
+        precision_location.take().recycle(spare);
+        *status = None;
+        takv.take().recycle(spare);
+        *track = None;
+        chat.take().recycle(spare);
+        remarks.take().recycle(spare);
+        xml_detail.clear();
     }
 }
 

@@ -26,9 +26,9 @@ use super::escape::{
 };
 use super::model::{
     set_opt, set_str, Chat, ChatGrp, Contact, Detail, Event, Group, Kind, PrecisionLocation,
-    Quirks, Remarks, Status, Takv, Track, POINT_FIELDS, UNKNOWN,
+    Quirks, Recycle, Remarks, Spare, Status, Takv, Track, POINT_FIELDS, UNKNOWN,
 };
-use super::time::{is_strict_time, parse_time};
+use super::time::{has_strict_time_shape, parse_time};
 use super::writer::MAX_FRAME;
 use quick_xml::events::{BytesStart, Event as XEvent};
 use quick_xml::Reader;
@@ -109,19 +109,52 @@ fn elem_name<'e>(e: &'e BytesStart<'_>) -> Result<&'e str, CotError> {
     Ok(n)
 }
 
+/// Attribute names remembered on the stack for the duplicate check; an
+/// element with more (never seen in real CoT) spills the rest to a `Vec`.
+const INLINE_KEYS: usize = 16;
+
+/// The error quick_xml's checked attribute iterator reports for `e`. Only
+/// called once the unchecked iteration found a malformed attribute or a
+/// duplicate name, so that the message stays exactly what it was when the
+/// checked iterator was used throughout.
+fn attr_error(e: &BytesStart<'_>) -> CotError {
+    let err = e.attributes().find_map(Result::err);
+    CotError::Xml(err.map_or_else(|| "malformed attributes".to_owned(), |err| err.to_string()))
+}
+
 /// Calls `f(name, unescaped value)` for each attribute, enforcing limits.
+///
+/// Duplicate names are refused (XML requires unique names, and a duplicate
+/// copied into `xml_detail` would make the written frame malformed), but by
+/// this function rather than by quick_xml: its check keeps the names in a
+/// `Vec`, one heap allocation per element.
 fn each_attr(
     e: &BytesStart<'_>,
     mut f: impl FnMut(&str, Cow<'_, str>) -> Result<(), CotError>,
 ) -> Result<(), CotError> {
-    for (n, a) in e.attributes().enumerate() {
+    let mut attrs = e.attributes();
+    attrs.with_checks(false);
+    let mut keys = [""; INLINE_KEYS];
+    let mut more_keys: Vec<&str> = Vec::new();
+    for (n, a) in attrs.enumerate() {
         if n >= MAX_ATTRS {
             return Err(CotError::TooManyAttributes {
                 element: e.name().0.chars().take(64).collect(),
             });
         }
-        let a = a.map_err(|err| CotError::Xml(err.to_string()))?;
+        let Ok(a) = a else {
+            return Err(attr_error(e));
+        };
         let key: &str = a.key.0;
+        // At most MAX_ATTRS names, so this is bounded per element.
+        let seen = keys.get(..n).unwrap_or(&keys);
+        if seen.contains(&key) || more_keys.contains(&key) {
+            return Err(attr_error(e));
+        }
+        match keys.get_mut(n) {
+            Some(slot) => *slot = key,
+            None => more_keys.push(key),
+        }
         check_name(key)?;
         if a.value.len() > MAX_ATTR_LEN {
             return Err(CotError::AttributeTooLong {
@@ -244,7 +277,8 @@ fn event_attrs(e: &BytesStart<'_>, ev: &mut Event, t: &mut Times) -> Result<(), 
                 field,
                 value: v.chars().take(40).collect(),
             })?;
-            if !is_strict_time(&v) {
+            // `is_strict_time` without parsing the value a second time.
+            if !has_strict_time_shape(&v) {
                 quirks.insert(exact_q);
             }
             Ok::<_, CotError>(Some(ms))
@@ -391,13 +425,14 @@ enum Cand {
     Remarks(Remarks),
 }
 
-/// Sets an optional string once; a second value (impossible after
-/// quick_xml's duplicate check) or an unknown key disqualifies.
-fn once(slot: &mut Option<String>, v: &str) -> bool {
+/// Sets an optional string once, in a spare buffer when there is one; a
+/// second value (impossible after `each_attr`'s duplicate check) or an
+/// unknown key disqualifies.
+fn once(slot: &mut Option<String>, v: &str, spare: &mut Spare) -> bool {
     if slot.is_some() {
         return false;
     }
-    *slot = Some(v.to_owned());
+    *slot = Some(spare.string(v));
     true
 }
 
@@ -406,7 +441,7 @@ fn finite(v: &str) -> Option<f64> {
 }
 
 impl Cand {
-    fn new(name: &str, d: &Detail) -> Cand {
+    fn new(name: &str, d: &mut Detail) -> Cand {
         match name {
             "contact" if d.contact.is_none() => Cand::Contact(Contact::default()),
             "__group" if d.group.is_none() => Cand::Group(Group::default()),
@@ -417,27 +452,43 @@ impl Cand {
             "takv" if d.takv.is_none() => Cand::Takv(Takv::default()),
             "track" if d.track.is_none() => Cand::Track(Track::default()),
             "__chat" if d.chat.is_none() => Cand::Chat(Chat::default(), false),
-            "remarks" if d.remarks.is_none() => Cand::Remarks(Remarks::default()),
+            "remarks" if d.remarks.is_none() => Cand::Remarks(Remarks {
+                text: d.spare.string(""),
+                ..Remarks::default()
+            }),
             _ => Cand::No,
         }
     }
 
-    fn attr(&mut self, k: &str, v: &str) {
+    /// Gives up on the typed shape, keeping the strings for later.
+    fn reject(&mut self, spare: &mut Spare) {
+        match std::mem::replace(self, Cand::No) {
+            Cand::No | Cand::Status(_) | Cand::Track(_) => {}
+            Cand::Contact(c) => c.recycle(spare),
+            Cand::Group(g) => g.recycle(spare),
+            Cand::PLoc(p) => p.recycle(spare),
+            Cand::Takv(t) => t.recycle(spare),
+            Cand::Chat(c, _) => c.recycle(spare),
+            Cand::Remarks(r) => r.recycle(spare),
+        }
+    }
+
+    fn attr(&mut self, k: &str, v: &str, spare: &mut Spare) {
         let ok = match self {
             Cand::No => return,
             Cand::Contact(c) => match k {
-                "callsign" => once(&mut c.callsign, v),
-                "endpoint" => once(&mut c.endpoint, v),
+                "callsign" => once(&mut c.callsign, v, spare),
+                "endpoint" => once(&mut c.endpoint, v, spare),
                 _ => false,
             },
             Cand::Group(g) => match k {
-                "name" => once(&mut g.name, v),
-                "role" => once(&mut g.role, v),
+                "name" => once(&mut g.name, v, spare),
+                "role" => once(&mut g.role, v, spare),
                 _ => false,
             },
             Cand::PLoc(p) => match k {
-                "geopointsrc" => once(&mut p.geopointsrc, v),
-                "altsrc" => once(&mut p.altsrc, v),
+                "geopointsrc" => once(&mut p.geopointsrc, v, spare),
+                "altsrc" => once(&mut p.altsrc, v, spare),
                 _ => false,
             },
             Cand::Status(s) => match (k, v.trim().parse::<u32>()) {
@@ -448,10 +499,10 @@ impl Cand {
                 _ => false,
             },
             Cand::Takv(t) => match k {
-                "device" => once(&mut t.device, v),
-                "platform" => once(&mut t.platform, v),
-                "os" => once(&mut t.os, v),
-                "version" => once(&mut t.version, v),
+                "device" => once(&mut t.device, v, spare),
+                "platform" => once(&mut t.platform, v, spare),
+                "os" => once(&mut t.os, v, spare),
+                "version" => once(&mut t.version, v, spare),
                 _ => false,
             },
             Cand::Track(t) => match (k, finite(v)) {
@@ -466,31 +517,31 @@ impl Cand {
                 _ => false,
             },
             Cand::Chat(c, _) => match k {
-                "parent" => once(&mut c.parent, v),
-                "groupOwner" => once(&mut c.group_owner, v),
-                "messageId" => once(&mut c.message_id, v),
-                "chatroom" => once(&mut c.chatroom, v),
-                "id" => once(&mut c.id, v),
-                "senderCallsign" => once(&mut c.sender_callsign, v),
+                "parent" => once(&mut c.parent, v, spare),
+                "groupOwner" => once(&mut c.group_owner, v, spare),
+                "messageId" => once(&mut c.message_id, v, spare),
+                "chatroom" => once(&mut c.chatroom, v, spare),
+                "id" => once(&mut c.id, v, spare),
+                "senderCallsign" => once(&mut c.sender_callsign, v, spare),
                 _ => false,
             },
             Cand::Remarks(r) => match k {
-                "source" => once(&mut r.source, v),
-                "to" => once(&mut r.to, v),
-                "time" => once(&mut r.time, v),
+                "source" => once(&mut r.source, v, spare),
+                "to" => once(&mut r.to, v, spare),
+                "time" => once(&mut r.time, v, spare),
                 _ => false,
             },
         };
         if !ok {
-            *self = Cand::No;
+            self.reject(spare);
         }
     }
 
     /// Non-ignorable text inside the element.
-    fn text(&mut self, t: &str) {
+    fn text(&mut self, t: &str, spare: &mut Spare) {
         match self {
             Cand::Remarks(r) => r.text.push_str(t),
-            _ => *self = Cand::No,
+            _ => self.reject(spare),
         }
     }
 
@@ -501,22 +552,23 @@ impl Cand {
         e: &BytesStart<'_>,
         direct: bool,
         has_body: bool,
+        spare: &mut Spare,
     ) -> Result<(), CotError> {
         let Cand::Chat(c, in_grp) = self else {
-            *self = Cand::No;
+            self.reject(spare);
             return Ok(());
         };
         if *in_grp || !direct || c.chatgrp.is_some() || e.name().0 != "chatgrp" {
-            *self = Cand::No;
+            self.reject(spare);
             return Ok(());
         }
         let mut g = ChatGrp::default();
         let mut ok = true;
         each_attr(e, |k, v| {
             ok &= match k {
-                "uid0" => once(&mut g.uid0, &v),
-                "uid1" => once(&mut g.uid1, &v),
-                "id" => once(&mut g.id, &v),
+                "uid0" => once(&mut g.uid0, &v, spare),
+                "uid1" => once(&mut g.uid1, &v, spare),
+                "id" => once(&mut g.id, &v, spare),
                 _ => false,
             };
             Ok(())
@@ -525,7 +577,8 @@ impl Cand {
             c.chatgrp = Some(g);
             *in_grp = has_body;
         } else {
-            *self = Cand::No;
+            g.recycle(spare);
+            self.reject(spare);
         }
         Ok(())
     }
@@ -536,9 +589,10 @@ impl Cand {
         }
     }
 
-    /// Moves a complete candidate into its slot; false if nothing was moved.
-    fn commit(self, d: &mut Detail) -> bool {
-        match self {
+    /// Moves a complete candidate into its slot, leaving `No`; false if
+    /// nothing was moved.
+    fn commit(&mut self, d: &mut Detail) -> bool {
+        match std::mem::replace(self, Cand::No) {
             Cand::No => return false,
             Cand::Contact(c) => d.contact = Some(c),
             Cand::Group(g) => d.group = Some(g),
@@ -585,10 +639,24 @@ fn child(
 ) -> Result<(), CotError> {
     let mark = d.xml_detail.len();
     let mut cand = Cand::new(elem_name(e)?, d);
-    write_start(e, &mut d.xml_detail, |k, v| cand.attr(k, v))?;
+    if !has_body && !matches!(cand, Cand::No) {
+        // An empty element with a typed name almost always is the typed
+        // part: check that first instead of copying and re-escaping it into
+        // `xml_detail` only to cut it off again. Reading the attributes a
+        // second time (when it is not) fails exactly where the first did.
+        each_attr(e, |k, v| {
+            cand.attr(k, &v, &mut d.spare);
+            Ok(())
+        })?;
+        if cand.commit(d) {
+            return Ok(());
+        }
+    }
+    let spare = &mut d.spare;
+    write_start(e, &mut d.xml_detail, |k, v| cand.attr(k, v, spare))?;
     if has_body {
         d.xml_detail.push('>');
-        copy_body(lx, &mut cand, &mut d.xml_detail, run)?;
+        copy_body(lx, &mut cand, &mut d.xml_detail, run, spare)?;
     } else {
         d.xml_detail.push_str("/>");
     }
@@ -606,6 +674,7 @@ fn copy_body(
     cand: &mut Cand,
     out: &mut String,
     run: &mut String,
+    spare: &mut Spare,
 ) -> Result<(), CotError> {
     let base = lx.depth;
     run.clear();
@@ -635,7 +704,7 @@ fn copy_body(
         if matches!(x, XEvent::Start(_) | XEvent::Empty(_) | XEvent::End(_)) {
             let text_only = after_start && matches!(x, XEvent::End(_));
             if !run.is_empty() && (special || text_only || !is_xml_ws(run)) {
-                cand.text(run);
+                cand.text(run, spare);
                 escape_text(run, out)?;
             }
             run.clear();
@@ -644,12 +713,12 @@ fn copy_body(
         }
         match x {
             XEvent::Start(e) => {
-                cand.element(&e, lx.depth == base + 1, true)?;
+                cand.element(&e, lx.depth == base + 1, true, spare)?;
                 write_start(&e, out, |_, _| {})?;
                 out.push('>');
             }
             XEvent::Empty(e) => {
-                cand.element(&e, lx.depth == base, false)?;
+                cand.element(&e, lx.depth == base, false, spare)?;
                 write_start(&e, out, |_, _| {})?;
                 out.push_str("/>");
             }
@@ -790,6 +859,60 @@ mod tests {
         for (xml, pred) in bad {
             let e = parse_xml(xml.as_bytes()).unwrap_err();
             assert!(pred(&e), "{xml}: {e}");
+        }
+    }
+
+    #[test]
+    fn duplicate_attributes_are_refused() {
+        let t = "time='2026-01-01T00:00:00Z'";
+        let attrs: String = (0..40).map(|i| format!(" a{i}='v'")).collect();
+        for xml in [
+            format!("<event uid='a' {t} uid='b'/>"),
+            format!("<event {t}><point lat='1' lat='2'/></event>"),
+            format!("<event {t}><detail><contact callsign='a' callsign='b'/></detail></event>"),
+            format!("<event {t}><detail><x a='1' a='2'>t</x></detail></event>"),
+            format!("<event {t}><detail><x><y a='1' a='2'/></x></detail></event>"),
+            // Beyond the names kept on the stack.
+            format!("<event {t}><detail><x{attrs} a3='w'/></detail></event>"),
+            format!("<event {t}><detail><x{attrs} a39='w'/></detail></event>"),
+        ] {
+            let e = parse_xml(xml.as_bytes()).unwrap_err();
+            assert!(
+                matches!(&e, CotError::Xml(m) if m.contains("duplicated attribute")),
+                "{xml}: {e}"
+            );
+        }
+        let ev = with_detail(&format!("<x{attrs}/>"));
+        assert_eq!(
+            ev.detail.xml_detail,
+            format!("<x{}/>", attrs.replace('\'', "\""))
+        );
+    }
+
+    #[test]
+    fn reused_event_keeps_nothing_from_the_last_one() {
+        let full = r#"<contact callsign="A" endpoint="e"/><__group name="n" role="r"/><precisionlocation geopointsrc="g" altsrc="a"/><takv device="d" platform="p" os="o" version="v"/><__chat id="i" chatroom="c"><chatgrp uid0="u" id="i"/></__chat><remarks source="s">text</remarks>"#;
+        let docs = [
+            full.to_owned(),
+            r#"<contact callsign="B"/><remarks>x</remarks>"#.to_owned(),
+            r#"<contact callsign="C" phone="1"/><takv os="x" bad="1"/>"#.to_owned(),
+            r#"<__chat id="j"><chatgrp uid0="a" uid0="b"/></__chat>"#.to_owned(),
+            r#"<__chat id="j"><chatgrp uid0="a" other="b"/></__chat><remarks>y<b/></remarks>"#
+                .to_owned(),
+            String::new(),
+        ];
+        let mut ev = Event::default();
+        for d in docs.iter().chain(docs.iter().rev()).chain(&docs) {
+            let xml = format!("{EV}<detail>{d}</detail></event>");
+            let fresh = parse_xml(xml.as_bytes());
+            let reused = parse_xml_into(xml.as_bytes(), &mut ev);
+            match fresh {
+                Ok(fresh) => {
+                    reused.unwrap();
+                    assert_eq!(ev, fresh, "{d}");
+                }
+                Err(e) => assert_eq!(reused, Err(e), "{d}"),
+            }
         }
     }
 

@@ -8,7 +8,7 @@
 use super::escape::push_terminal_value;
 use super::model::{Event, UNKNOWN};
 use super::time::format_time;
-use super::types::type_meaning;
+use super::types::{push_type_meaning, type_meaning};
 use serde_json::{Map, Value};
 use std::fmt::Write as _;
 
@@ -16,12 +16,46 @@ use std::fmt::Write as _;
 /// `NaN`/`inf` (only seen for lat/lon of tolerant parses).
 /// A number for people: `digits` decimals (6 for degrees is ~0.1 m),
 /// trailing zeros trimmed but one kept (`37.5`, `10.0`).
-fn push_num(v: f64, digits: i32, out: &mut String) {
+fn push_num(v: f64, digits: u32, out: &mut String) {
     // Rounding first and printing the shortest form is several times faster
     // than fixed-precision formatting, which falls back to big-number
     // arithmetic for many values.
-    let scale = 10f64.powi(digits);
-    let r = (v * scale).round() / scale;
+    let pow = 10u64.pow(digits);
+    let scale = pow as f64;
+    let scaled = (v * scale).round();
+    if scaled.abs() < 1e15 {
+        // `scaled / scale` is the double nearest to the decimal
+        // `scaled × 10^-digits`, which has at most 15 significant digits.
+        // Decimals that short survive a round trip through a double, so
+        // that decimal is exactly the shortest form `{}` would print, and
+        // it can be written from the integer without float formatting.
+        // (`scaled` may be -0.0, which `{}` prints as `-0`.)
+        if scaled.is_sign_negative() {
+            out.push('-');
+        }
+        // Exact: a whole number below 10^15.
+        let n = scaled.abs() as u64;
+        push_u64(n / pow, out);
+        out.push('.');
+        let frac = n % pow;
+        if frac == 0 {
+            out.push('0');
+        } else {
+            let mut buf = [b'0'; 20];
+            let mut f = frac;
+            for b in buf.iter_mut().take(digits as usize).rev() {
+                *b = b'0' + (f % 10) as u8;
+                f /= 10;
+            }
+            let used = buf.get(..digits as usize).unwrap_or_default();
+            let keep = used.iter().rposition(|&b| b != b'0').map_or(0, |i| i + 1);
+            used.iter()
+                .take(keep)
+                .for_each(|&b| out.push(char::from(b)));
+        }
+        return;
+    }
+    let r = scaled / scale;
     let v = if r.is_finite() { r } else { v };
     let start = out.len();
     // Writing to a String cannot fail.
@@ -29,6 +63,49 @@ fn push_num(v: f64, digits: i32, out: &mut String) {
     if v.is_finite() && !out[start..].contains(['.', 'e']) {
         out.push_str(".0");
     }
+}
+
+/// Appends the decimal digits of `n` (without `write!`, which costs more
+/// than the digits themselves here).
+fn push_u64(mut n: u64, out: &mut String) {
+    // u64::MAX has 20 digits.
+    let mut buf = [b'0'; 20];
+    let mut start = buf.len();
+    for b in buf.iter_mut().rev() {
+        *b = b'0' + (n % 10) as u8;
+        n /= 10;
+        start -= 1;
+        if n == 0 {
+            break;
+        }
+    }
+    buf.iter()
+        .skip(start)
+        .for_each(|&b| out.push(char::from(b)));
+}
+
+/// Appends `stale={:+.1}s` for [`stale_in_s`], as `write!` would.
+fn push_stale(ev: &Event, recv_ms: i64, out: &mut String) {
+    let ms = i128::from(ev.stale) - i128::from(recv_ms);
+    // `{:+.1}` rounds the double `ms / 1000` exactly, which takes
+    // big-number arithmetic for many values. Rounding the integer gives the
+    // same digits unless the double and the exact quotient lie on different
+    // sides of a rounding boundary (x.x5 s). For |ms| < 10^15 they cannot:
+    // the double is off by less than 2^-53 relative (< 0.2 ms), and a
+    // quotient not on a boundary is at least 1 ms away from one. Quotients
+    // on a boundary, and larger values, are left to `write!`.
+    if ms.abs() < 1_000_000_000_000_000 && ms.rem_euclid(100) != 50 {
+        let a = ms.unsigned_abs();
+        // Tenths of a second, rounded to nearest (no ties here).
+        let tenths = (a + 50) / 100;
+        out.push_str(if ms < 0 { " stale=-" } else { " stale=+" });
+        push_u64(u64::try_from(tenths / 10).unwrap_or(0), out);
+        out.push('.');
+        out.push(char::from(b'0' + (tenths % 10) as u8));
+        out.push('s');
+        return;
+    }
+    let _ = write!(out, " stale={:+.1}s", stale_in_s(ev, recv_ms));
 }
 
 /// Seconds from `recv_ms` until the event goes stale (negative: already stale).
@@ -72,10 +149,12 @@ pub fn write_summary(ev: &Event, recv_ms: i64, out: &mut String) {
     push_terminal_value(&ev.uid, out);
     out.push_str(" type=");
     push_terminal_value(&ev.type_, out);
-    if let Some(m) = type_meaning(&ev.type_) {
-        out.push_str(" (");
-        out.push_str(&m);
+    let mark = out.len();
+    out.push_str(" (");
+    if push_type_meaning(&ev.type_, out) {
         out.push(')');
+    } else {
+        out.truncate(mark);
     }
     if let Some(cs) = ev.detail.callsign() {
         out.push_str(" callsign=");
@@ -99,7 +178,7 @@ pub fn write_summary(ev: &Event, recv_ms: i64, out: &mut String) {
             push_num(s, 1, out);
         }
     }
-    let _ = write!(out, " stale={:+.1}s", stale_in_s(ev, recv_ms));
+    push_stale(ev, recv_ms, out);
     out.push_str(" how=");
     push_terminal_value(&ev.how, out);
     if let Some((sender, room, msg)) = chat_parts(ev) {
@@ -163,6 +242,101 @@ pub fn cot_json(ev: &Event, recv_ms: i64) -> Map<String, Value> {
 mod tests {
     use super::*;
     use crate::cot::model::{Chat, Contact, Remarks, Track};
+    use proptest::prelude::*;
+
+    /// `push_num` as it was before it wrote digits itself: the float
+    /// formatting it must stay identical to.
+    fn num_by_fmt(v: f64, digits: u32) -> String {
+        let scale = 10f64.powi(digits as i32);
+        let r = (v * scale).round() / scale;
+        let v = if r.is_finite() { r } else { v };
+        let mut s = format!("{v}");
+        if v.is_finite() && !s.contains(['.', 'e']) {
+            s.push_str(".0");
+        }
+        s
+    }
+
+    fn num(v: f64, digits: u32) -> String {
+        let mut s = String::new();
+        push_num(v, digits, &mut s);
+        s
+    }
+
+    fn stale(stale: i64, recv: i64) -> (String, String) {
+        let ev = Event {
+            stale,
+            ..Event::default()
+        };
+        let mut s = String::new();
+        push_stale(&ev, recv, &mut s);
+        (s, format!(" stale={:+.1}s", stale_in_s(&ev, recv)))
+    }
+
+    #[test]
+    fn numbers_print_like_float_formatting() {
+        let edge = [
+            0.0,
+            -0.0,
+            1e-7,
+            -1e-7,
+            -4e-7,
+            5e-7,
+            -5e-7,
+            0.05,
+            -0.05,
+            0.25,
+            0.35,
+            37.5,
+            -122.25,
+            9_999_999.0,
+            1e9,
+            99_999_999.999_999_9,
+            1e15,
+            -1e15,
+            1e300,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            5e-324,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        for v in edge {
+            for d in [1, 6] {
+                assert_eq!(num(v, d), num_by_fmt(v, d), "{v:e} {d}");
+            }
+        }
+        for ms in -200_000..200_000 {
+            let (a, b) = stale(ms, 0);
+            assert_eq!(a, b);
+        }
+        for (st, recv) in [(i64::MAX, i64::MIN), (i64::MIN, i64::MAX), (1 << 60, 0)] {
+            let (a, b) = stale(st, recv);
+            assert_eq!(a, b);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn random_numbers_print_like_float_formatting(
+            bits in any::<u64>(),
+            n in any::<i64>(),
+            p in 0i32..20,
+            st in any::<i64>(),
+            recv in any::<i64>(),
+        ) {
+            for v in [f64::from_bits(bits), n as f64 / 10f64.powi(p)] {
+                for d in [1, 6] {
+                    prop_assert_eq!(num(v, d), num_by_fmt(v, d));
+                }
+            }
+            for (st, recv) in [(st, recv), (st % 10_000_000_000, 0)] {
+                let (a, b) = stale(st, recv);
+                prop_assert_eq!(a, b);
+            }
+        }
+    }
 
     fn sample() -> Event {
         let mut ev = Event {

@@ -110,6 +110,13 @@ pub fn format_time(ms: i64) -> Result<String, CotError> {
 
 /// True when `s` is exactly `YYYY-MM-DDTHH:MM:SS.sssZ` (what ATAK requires).
 pub fn is_strict_time(s: &str) -> bool {
+    has_strict_time_shape(s) && parse_time(s).is_some()
+}
+
+/// The shape half of [`is_strict_time`], for callers that have already
+/// parsed `s` with [`parse_time`] (the reader, which would otherwise parse
+/// every timestamp twice).
+pub(crate) fn has_strict_time_shape(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 24
         && b.iter().enumerate().all(|(i, &c)| match i {
@@ -120,7 +127,6 @@ pub fn is_strict_time(s: &str) -> bool {
             23 => c == b'Z',
             _ => c.is_ascii_digit(),
         })
-        && parse_time(s).is_some()
 }
 
 /// A byte cursor that never indexes out of bounds.

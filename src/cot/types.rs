@@ -139,32 +139,58 @@ pub fn validate_how(h: &str) -> Result<(), String> {
 /// Human meaning of a type, e.g. `a-f-G-U-C` → "friend ground unit",
 /// `b-t-f` → "GeoChat message"; `None` when not known.
 pub fn type_meaning(t: &str) -> Option<Cow<'static, str>> {
+    let (first, more) = meaning_words(t)?;
+    let [Some(dim), sub] = more else {
+        return Some(Cow::Borrowed(first));
+    };
+    let mut s = String::with_capacity(32);
+    s.push_str(first);
+    s.push(' ');
+    s.push_str(dim);
+    if let Some(sub) = sub {
+        s.push(' ');
+        s.push_str(sub);
+    }
+    Some(Cow::Owned(s))
+}
+
+/// Appends [`type_meaning`] of `t` to `out` without building a `String`
+/// (the summary line does this for every received event); false when the
+/// meaning is not known.
+pub(crate) fn push_type_meaning(t: &str, out: &mut String) -> bool {
+    let Some((first, more)) = meaning_words(t) else {
+        return false;
+    };
+    out.push_str(first);
+    for w in more.into_iter().flatten() {
+        out.push(' ');
+        out.push_str(w);
+    }
+    true
+}
+
+/// The words of a type's meaning, to be joined with spaces: affiliation,
+/// then battle dimension and ground category when known (for `a-` types),
+/// or a name (for the others).
+fn meaning_words(t: &str) -> Option<(&'static str, [Option<&'static str>; 2])> {
     if let Some(rest) = t.strip_prefix("a-") {
         let mut atoms = rest.split('-');
         let aff = lookup(AFFILIATIONS, atoms.next()?)?;
         let Some(dim_atom) = atoms.next() else {
-            return Some(Cow::Borrowed(aff));
+            return Some((aff, [None, None]));
         };
         let dim = lookup(DIMENSIONS, dim_atom)?;
         let sub = match dim_atom {
             "G" => atoms.next().and_then(|a| lookup(GROUND, a)),
             _ => None,
         };
-        let mut s = String::with_capacity(32);
-        s.push_str(aff);
-        s.push(' ');
-        s.push_str(dim);
-        if let Some(sub) = sub {
-            s.push(' ');
-            s.push_str(sub);
-        }
-        return Some(Cow::Owned(s));
+        return Some((aff, [Some(dim), sub]));
     }
     NAMED
         .iter()
         .filter(|(k, _)| t == *k || t.strip_prefix(k).is_some_and(|r| r.starts_with('-')))
         .max_by_key(|(k, _)| k.len())
-        .map(|(_, v)| Cow::Borrowed(*v))
+        .map(|(_, v)| (*v, [None, None]))
 }
 
 /// Matches a type against a pattern of atoms where `*` matches exactly one
