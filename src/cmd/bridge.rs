@@ -168,6 +168,8 @@ struct Dir {
 struct Bridge {
     nodes: Vec<Node>,
     dirs: Vec<Dir>,
+    /// The direction each node is the input of (at most one).
+    dir_of: Vec<Option<usize>>,
     dedup: DedupWindow,
     /// Local ports of our output sockets, and this host's addresses:
     /// a datagram from one of those is our own coming back.
@@ -243,9 +245,13 @@ impl Bridge {
                 });
             }
         }
+        let dir_of = (0..nodes.len())
+            .map(|n| dirs.iter().position(|d| d.input == n))
+            .collect();
         let mut b = Bridge {
             nodes,
             dirs,
+            dir_of,
             dedup: DedupWindow::new(a.dedup_window.0),
             own_ports: Vec::new(),
             local_addrs: Vec::new(),
@@ -405,8 +411,9 @@ impl Bridge {
                         log_peer(ctx, p, &e);
                     }
                     let msgs = std::mem::take(&mut incoming);
+                    let now = Instant::now();
                     for m in &msgs {
-                        self.process(node, m, None, None, ctx);
+                        self.process(node, m, None, None, now, ctx);
                     }
                     incoming = msgs;
                     self.flush_outputs(ctx);
@@ -452,6 +459,9 @@ impl Bridge {
                 let nd = &mut self.nodes[node];
                 nd.kernel_drops = nd.kernel_drops.max(d);
             }
+            // One clock reading per batch: the rate and duplicate checks
+            // need no finer time than a batch takes.
+            let now = Instant::now();
             for (meta, payload) in batch.iter() {
                 if let Rx::Group(g) = &self.nodes[node].rx {
                     if !g.accepts(meta.dst, meta.ifindex) {
@@ -462,7 +472,7 @@ impl Bridge {
                     learn_peer(peers, meta.src);
                 }
                 let ttl = meta.ttl;
-                self.process(node, payload, Some(meta.src), ttl, ctx);
+                self.process(node, payload, Some(meta.src), ttl, now, ctx);
             }
             self.flush_outputs(ctx);
             if n < BATCH {
@@ -488,12 +498,12 @@ impl Bridge {
         payload: &[u8],
         src: Option<SocketAddr>,
         arrival_ttl: Option<u8>,
+        now: Instant,
         ctx: &Ctx,
     ) {
-        let Some(di) = self.dirs.iter().position(|d| d.input == node) else {
+        let Some(di) = self.dir_of[node] else {
             return;
         };
-        let now = Instant::now();
         let filter = &self.filter;
         let ttl = ttl_out(arrival_ttl, self.ttl, filter.decrement_ttl);
         // TCP input has no datagram source: the server is trusted as chosen.
