@@ -114,6 +114,17 @@ impl Point {
     pub fn fields(&self) -> [f64; 5] {
         [self.lat, self.lon, self.hae, self.ce, self.le]
     }
+
+    /// Sets the fields from wire order (the inverse of [`Point::fields`]).
+    pub fn set_fields(&mut self, [lat, lon, hae, ce, le]: [f64; 5]) {
+        *self = Point {
+            lat,
+            lon,
+            hae,
+            ce,
+            le,
+        };
+    }
 }
 
 /// `<contact callsign endpoint/>`.

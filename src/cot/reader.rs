@@ -321,12 +321,7 @@ fn point_attrs(e: &BytesStart<'_>, ev: &mut Event) -> Result<(), CotError> {
             ev.quirks.insert(Quirks::point_missing(i));
         }
     }
-    let [lat, lon, hae, ce, le] = vals;
-    ev.point.lat = lat;
-    ev.point.lon = lon;
-    ev.point.hae = hae;
-    ev.point.ce = ce;
-    ev.point.le = le;
+    ev.point.set_fields(vals);
     Ok(())
 }
 

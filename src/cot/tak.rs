@@ -368,12 +368,7 @@ pub fn tak_to_event_into(msg: &proto::TakMessage, ev: &mut Event) -> Result<(), 
             }
         };
     }
-    let [lat, lon, hae, cerr, le] = vals;
-    ev.point.lat = lat;
-    ev.point.lon = lon;
-    ev.point.hae = hae;
-    ev.point.ce = cerr;
-    ev.point.le = le;
+    ev.point.set_fields(vals);
     if let Some(pd) = &ce.detail {
         fill_detail(pd, &mut ev.detail)?;
     }
