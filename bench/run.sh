@@ -30,6 +30,7 @@ set -euo pipefail
 QUICK=0
 BUILD=1
 MCAST=""
+STATIC_MCAST=""
 ALL_SECTIONS=send,listen,startup,bridge,cot,soak
 SECTIONS=""     # from --only; empty: every section but the soak
 SOAK_SECS=600
@@ -44,6 +45,8 @@ Options:
   --soak [SECS]    run the bridge memory soak for SECS seconds (default
                    600); alone, unless --only names other sections too
   --mcast PATH     benchmark this mcast binary (default: the release build)
+  --static PATH    also measure this static build's start-up and RSS
+                   (default: bench/build-static.sh's output, when present)
   --no-build       do not run `cargo build --release` first (the cot
                    section still builds benches/cot.rs with `cargo bench`)
   -h, --help       this text
@@ -59,6 +62,7 @@ while [[ $# -gt 0 ]]; do
       ;;
     --no-build) BUILD=0 ;;
     --mcast) MCAST=${2:?--mcast needs a path}; BUILD=0; shift ;;
+    --static) STATIC_MCAST=${2:?--static needs a path}; shift ;;
     -h | --help) usage; exit 0 ;;
     *) echo "run.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
@@ -98,10 +102,13 @@ fi
 cd "$(dirname "$0")/.."
 BENCH_DIR=$PWD/bench
 if [[ -z $MCAST ]]; then
-  # .cargo/config.toml names the target (for the static build), so cargo
-  # puts the binary under target/<triple>/.
-  MCAST=$PWD/target/x86_64-unknown-linux-gnu/release/mcast
+  # The default (ordinary) release build; --mcast benchmarks another one,
+  # e.g. the static artefact of bench/build-static.sh.
+  MCAST=$PWD/target/release/mcast
   if [[ $BUILD -eq 1 ]]; then need cargo "rustup, https://rustup.rs"; fi
+fi
+if [[ -z $STATIC_MCAST ]]; then
+  STATIC_MCAST=$PWD/target/$(rustc -vV 2>/dev/null | sed -n 's/^host: //p')/release/mcast
 fi
 if [[ ${#missing[@]} -gt 0 ]]; then
   printf 'run.sh: missing tools:\n' >&2
@@ -510,13 +517,25 @@ if sel startup; then
   R[rss_oneshot_socat]=$(peak_rss "${SOCAT_ONE[@]}")
   R[rss_bulk_mcast]=$(peak_rss "$MCAST" send "$G:$P@$IF_TX" --size 1200 --count 200000)
   R[rss_bulk_socat]=$(peak_rss socat -u -b 1200 OPEN:/dev/zero,readbytes=$((200000 * 1200)) "UDP4-DATAGRAM:$G:$P")
+  # The static artefact (bench/build-static.sh), when it was built: a second
+  # row for the figures static linking is about.
+  STATIC_ONE=()
+  if [[ -n $STATIC_MCAST && -x $STATIC_MCAST ]]; then
+    STATIC_ONE=("$STATIC_MCAST" send "$G:$P" x)
+    before=$(rx_link)
+    in_tx "${STATIC_ONE[@]}"
+    verify_link "$before" 1 1 "static mcast one-shot"
+    R[rss_oneshot_static]=$(peak_rss "${STATIC_ONE[@]}")
+  fi
 
   if [[ -n $HYPERFINE ]]; then
     # -N: no shell in between; both run in the sender namespace on one core.
     in_tx "$HYPERFINE" -N --style none --warmup 20 --runs "$STARTUP_RUNS" \
-      --export-csv "$TMP/startup.csv" -n mcast "${MCAST_ONE[*]}" -n socat "${SOCAT_ONE[*]}" >/dev/null 2>&1
+      --export-csv "$TMP/startup.csv" -n mcast "${MCAST_ONE[*]}" -n socat "${SOCAT_ONE[*]}" \
+      ${STATIC_ONE[0]:+-n static "${STATIC_ONE[*]}"} >/dev/null 2>&1
     R[start_mcast]=$(awk -F, '$1 == "mcast" { printf "%.0f", $2 * 1e6 }' "$TMP/startup.csv")
     R[start_socat]=$(awk -F, '$1 == "socat" { printf "%.0f", $2 * 1e6 }' "$TMP/startup.csv")
+    R[start_static]=$(awk -F, '$1 == "static" { printf "%.0f", $2 * 1e6 }' "$TMP/startup.csv")
     STARTUP_HOW="hyperfine -N, mean of $STARTUP_RUNS"
   else
     loop_us() {
@@ -528,6 +547,7 @@ if sel startup; then
     }
     R[start_mcast]=$(loop_us "${MCAST_ONE[@]}")
     R[start_socat]=$(loop_us "${SOCAT_ONE[@]}")
+    if [[ ${#STATIC_ONE[@]} -gt 0 ]]; then R[start_static]=$(loop_us "${STATIC_ONE[@]}"); fi
     STARTUP_HOW="loop of $STARTUP_RUNS incl. ip netns exec + taskset"
   fi
 fi
@@ -899,6 +919,10 @@ if sel listen && sel startup; then
 fi
 if sel startup; then
   row "one-shot start-up (µs)" "${R[start_mcast]}" "${R[start_socat]}" "" "$(ratio "${R[start_mcast]}" "${R[start_socat]}")" "" "≤ 0.5× socat" "$(yes_no "$(awk -v s="${R[start_socat]}" 'BEGIN { print 0.5 * s }')" "${R[start_mcast]}")"
+  if [[ -n ${R[start_static]:-} ]]; then
+    row "static artefact: peak RSS one-shot" "${R[rss_oneshot_static]} kB" "${R[rss_oneshot_socat]} kB" "" "$(ratio "${R[rss_oneshot_static]}" "${R[rss_oneshot_socat]}")" "" "—" "—"
+    row "static artefact: one-shot start-up (µs)" "${R[start_static]}" "${R[start_socat]}" "" "$(ratio "${R[start_static]}" "${R[start_socat]}")" "" "—" "—"
+  fi
 fi
 if sel send || sel listen || sel startup; then
   echo

@@ -1,14 +1,19 @@
 //! The command-line definition (clap derive). Every field's `///` comment is
 //! its `--help` text; completions and man pages are generated from here.
+//!
+//! Those comments are written for the terminal, not as Markdown: endpoint
+//! grammar such as `GROUP:PORT[@IFACE]` or `<remarks>` would otherwise have
+//! to be escaped in `--help`, so rustdoc's link and HTML checks are off here.
+#![allow(rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::bridge::filter::Cidr;
+use crate::bridge::link::Link;
 use crate::endpoint::{Endpoint, GroupEndpoint, GroupSpec, IfaceSelector};
-use crate::filter::Cidr;
-use crate::link::Link;
 use crate::units::{Count, DurationArg, HexBytes, Rate, Size, Tos, Ttl};
 
 const MAIN_EXAMPLES: &str = concat!(

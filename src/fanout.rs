@@ -2,7 +2,7 @@
 //! interfaces: one configured socket per interface, each with its own
 //! [`Sender`] (sendmmsg or GSO). Used by every command that sends.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 
 use anyhow::{Context, Result};
 use socket2::Socket;
@@ -10,6 +10,7 @@ use socket2::Socket;
 use crate::batch::{SendBuf, Sender};
 use crate::endpoint::Family;
 use crate::pace::now_ns;
+use crate::plan::SendPlan;
 use crate::sock::{self, IfRef, SendConfig};
 
 /// One outgoing socket.
@@ -37,19 +38,15 @@ pub struct Fanout {
 }
 
 impl Fanout {
-    /// Opens a configured socket to `addr:port` on each interface, or one
-    /// routed by the kernel when `ifaces` is empty.
-    pub fn open(
-        addr: IpAddr,
-        port: u16,
-        ifaces: &[IfRef],
-        cfg: &SendConfig,
-        gso: bool,
-    ) -> Result<Fanout> {
-        let targets: Vec<IfRef> = if ifaces.is_empty() {
+    /// Opens the sockets of a [`SendPlan`]: a configured socket to its
+    /// destination on each interface, or one routed by the kernel when it
+    /// names none.
+    pub fn open(plan: &SendPlan, cfg: &SendConfig, gso: bool) -> Result<Fanout> {
+        let (addr, port) = (plan.addr, plan.port);
+        let targets: Vec<IfRef> = if plan.ifaces.is_empty() {
             vec![IfRef::any()]
         } else {
-            ifaces.to_vec()
+            plan.ifaces.clone()
         };
         let outs = targets
             .into_iter()
@@ -91,17 +88,14 @@ impl Fanout {
     /// Sends every datagram of `buf` through every socket.
     pub fn flush(&mut self, buf: &SendBuf) -> Result<()> {
         for out in self.outs.iter_mut() {
-            let n = out.sender.send(&out.sock, buf).with_context(|| {
-                format!(
-                    "send to {} via {}",
-                    sock::show_sockaddr(&out.dest),
-                    out.iface
-                )
-            })?;
+            let n = out
+                .sender
+                .send(&out.sock, buf)
+                .with_context(|| format!("send to {} via {}", out.dest, out.iface))?;
             if n < buf.len() {
                 anyhow::bail!(
                     "send to {} via {}: the kernel took {n} of {} datagrams",
-                    sock::show_sockaddr(&out.dest),
+                    out.dest,
                     out.iface,
                     buf.len()
                 );

@@ -29,21 +29,21 @@ macro_rules! exit_codes {
 }
 
 pub mod batch;
+pub mod bridge;
 pub mod cli;
 pub mod cmd;
 pub mod cot;
 pub mod endpoint;
 pub mod error;
 pub mod fanout;
-pub mod filter;
 pub mod iface;
-pub mod link;
 pub mod output;
 pub mod pace;
+pub mod plan;
+pub mod poll;
 pub mod seq;
 pub mod signals;
 pub mod sock;
 pub mod stats;
-pub mod target;
-pub mod tcp;
+pub mod term;
 pub mod units;

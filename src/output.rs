@@ -12,6 +12,7 @@ use base64::Engine;
 use chrono::{Datelike, Timelike};
 
 use crate::seq::SeqHeader;
+use crate::term;
 
 /// What is known about one datagram, for printing.
 #[derive(Debug, Clone, Copy)]
@@ -77,31 +78,6 @@ pub fn write_rfc3339(out: &mut Vec<u8>, ns: u64) {
     out.push(b'Z');
 }
 
-/// Appends `bytes` with everything outside printable ASCII as `\xNN` and the
-/// backslash doubled, so the output is unambiguous and terminal-safe.
-pub fn escape_into(out: &mut Vec<u8>, bytes: &[u8]) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    for &b in bytes {
-        match b {
-            b'\\' => out.extend_from_slice(b"\\\\"),
-            0x20..=0x7e => out.push(b),
-            _ => out.extend_from_slice(&[
-                b'\\',
-                b'x',
-                HEX[(b >> 4) as usize],
-                HEX[(b & 15) as usize],
-            ]),
-        }
-    }
-}
-
-/// Appends an escaped copy of a string (for names and other untrusted text).
-pub fn escape_str(s: &str) -> String {
-    let mut v = Vec::with_capacity(s.len());
-    escape_into(&mut v, s.as_bytes());
-    String::from_utf8(v).unwrap_or_default()
-}
-
 fn write_src(out: &mut Vec<u8>, a: &SocketAddr) {
     let _ = match a {
         SocketAddr::V6(v6) => write!(out, "[{}]:{}", v6.ip(), v6.port()),
@@ -141,7 +117,7 @@ pub fn write_header(out: &mut Vec<u8>, i: &Info, len: usize, color: bool) {
     write_header_start(out, i, color);
     if !i.iface.is_empty() {
         out.extend_from_slice(b" on ");
-        escape_into(out, i.iface.as_bytes());
+        term::push_bytes(out, i.iface.as_bytes());
     }
     if let Some(t) = i.ttl {
         let _ = write!(out, " ttl={t}");
@@ -166,7 +142,7 @@ pub fn write_text(out: &mut Vec<u8>, i: &Info, payload: &[u8], color: bool) {
     } else {
         payload
     };
-    escape_into(out, body);
+    term::push_bytes(out, body);
     out.push(b'\n');
 }
 

@@ -24,6 +24,17 @@ impl Stop {
         Ok(Stop(flag))
     }
 
+    /// A flag no signal sets, for tests and for callers that stop by
+    /// themselves.
+    pub fn new_for_test() -> Stop {
+        Stop(Arc::new(AtomicBool::new(false)))
+    }
+
+    /// Sets the flag as a signal would.
+    pub fn request(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
     /// True once a stop signal arrived.
     pub fn requested(&self) -> bool {
         self.0.load(Ordering::Relaxed)

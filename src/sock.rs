@@ -9,67 +9,18 @@
 //! Every OS call gets context naming the operation and the address, so an
 //! error reads "join 239.2.3.1 on eth0 (index 3): No such device".
 
-use std::fmt;
 use std::io;
 use std::mem;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, SocketAddrV6};
+use std::net::{IpAddr, SocketAddr, SocketAddrV6};
 use std::os::fd::AsRawFd;
 
 use anyhow::{Context, Result};
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 
 use crate::endpoint::{needs_interface, Family};
-use crate::iface::Interface;
+use crate::plan::GroupPlan;
 
-// Linux constants that the libc crate does not (yet) export everywhere.
-const IPV6_MULTICAST_ALL: libc::c_int = 29;
-const IPV6_RECVHOPLIMIT: libc::c_int = 51;
-const IPV6_RECVPKTINFO: libc::c_int = 49;
-const SO_RXQ_OVFL: libc::c_int = 40;
-
-/// An interface as sockets need it: its index and, for messages, its name.
-/// Index 0 means "let the kernel choose by routing".
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct IfRef {
-    /// The interface index (0: the kernel's choice).
-    pub index: u32,
-    /// The interface name ("" when index is 0).
-    pub name: String,
-    /// The interface's first IPv4 address, if any (for messages and
-    /// `IP_MULTICAST_IF` fallbacks).
-    pub v4: Option<Ipv4Addr>,
-}
-
-impl IfRef {
-    /// The kernel's choice of interface (by routing).
-    pub fn any() -> IfRef {
-        IfRef {
-            index: 0,
-            name: String::new(),
-            v4: None,
-        }
-    }
-}
-
-impl From<&Interface> for IfRef {
-    fn from(i: &Interface) -> IfRef {
-        IfRef {
-            index: i.index,
-            name: i.name.clone(),
-            v4: i.v4(),
-        }
-    }
-}
-
-impl fmt::Display for IfRef {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.index == 0 {
-            f.write_str("the default interface")
-        } else {
-            write!(f, "{} (index {})", self.name, self.index)
-        }
-    }
-}
+pub use crate::plan::{IfRef, Membership};
 
 /// A new UDP socket of the family, close-on-exec, IPv6 sockets v6-only.
 pub fn udp_socket(family: Family) -> Result<Socket> {
@@ -129,27 +80,6 @@ fn level_of(group: &IpAddr) -> libc::c_int {
     }
 }
 
-/// What a join (or leave) is about: a group on an interface, optionally
-/// restricted to one source.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Membership {
-    /// The group.
-    pub group: IpAddr,
-    /// The interface.
-    pub iface: IfRef,
-    /// The source, for a source-specific (SSM) membership.
-    pub source: Option<IpAddr>,
-}
-
-impl fmt::Display for Membership {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.source {
-            Some(s) => write!(f, "({s}, {}) on {}", self.group, self.iface),
-            None => write!(f, "{} on {}", self.group, self.iface),
-        }
-    }
-}
-
 /// Joins a group (any-source or source-specific) on a socket.
 pub fn join(s: &Socket, m: &Membership) -> Result<()> {
     membership_op(s, m, true).with_context(|| format!("join {m}"))
@@ -191,22 +121,44 @@ fn membership_op(s: &Socket, m: &Membership, join: bool) -> io::Result<()> {
     }
 }
 
-/// Sets `SO_RCVBUF` (and, when the kernel clamps it to `net.core.rmem_max`,
-/// tries `SO_RCVBUFFORCE`, which root may use). Returns the size the kernel
-/// reports back, which is double the usable payload space by convention.
+/// Sets the receive buffer to `want` bytes of payload space: `SO_RCVBUF`,
+/// and when the kernel clamps that to `net.core.rmem_max`,
+/// `SO_RCVBUFFORCE` (which needs CAP_NET_ADMIN). Returns the size granted,
+/// in the same unit as `want`.
+///
+/// Linux doubles the value on the way in (the other half is its own
+/// bookkeeping) and reports the doubled value back, so a request was met
+/// only when the read-back is at least twice the request; comparing the
+/// read-back with the request itself would take a buffer clamped to
+/// `rmem_max` (anything between `rmem_max` and twice it) for a granted one.
 pub fn set_rcvbuf(s: &Socket, want: usize) -> Result<usize> {
     s.set_recv_buffer_size(want)
         .with_context(|| format!("set SO_RCVBUF to {want}"))?;
     let mut got = s.recv_buffer_size().context("read SO_RCVBUF")?;
-    // The kernel doubles the value for bookkeeping; less than asked means
-    // it was clamped by rmem_max.
-    if got < want {
+    if got < want.saturating_mul(2) {
         let v = libc::c_int::try_from(want).unwrap_or(libc::c_int::MAX);
         if set_int(s, libc::SOL_SOCKET, libc::SO_RCVBUFFORCE, v).is_ok() {
             got = s.recv_buffer_size().context("read SO_RCVBUF")?;
         }
     }
-    Ok(got)
+    Ok(granted(got))
+}
+
+/// What to tell the user when the kernel granted less receive buffer than
+/// asked for (`None` when it granted all of it).
+pub fn rcvbuf_shortfall(granted: usize, want: usize) -> Option<String> {
+    (granted < want).then(|| {
+        format!(
+            "the kernel granted a {granted} byte receive buffer instead of {want} \
+             (net.core.rmem_max); bursts may be dropped: raise it with \
+             `sysctl -w net.core.rmem_max={want}` or run as root"
+        )
+    })
+}
+
+/// The usable size behind a read-back `SO_RCVBUF` (half of it).
+fn granted(read_back: usize) -> usize {
+    read_back / 2
 }
 
 /// A receiving socket for one group and port, with the memberships it holds.
@@ -220,7 +172,8 @@ pub struct GroupSocket {
     pub port: u16,
     /// The memberships joined on it.
     pub memberships: Vec<Membership>,
-    /// The receive buffer the kernel granted (as `SO_RCVBUF` reports it).
+    /// The receive buffer the kernel granted (payload bytes, the unit of the
+    /// request; see [`set_rcvbuf`]).
     pub rcvbuf: usize,
 }
 
@@ -243,8 +196,8 @@ impl GroupSocket {
     }
 }
 
-/// Opens a socket that receives `group:port` on `ifaces` (empty: the
-/// kernel's choice), from `sources` only when given.
+/// Opens the socket of a [`GroupPlan`]: it receives the plan's group and
+/// port and holds every membership of the plan.
 ///
 /// No cross-talk: the socket is bound to the group address, so the kernel
 /// delivers only datagrams sent to that group (not other groups or unicast
@@ -258,55 +211,34 @@ impl GroupSocket {
 /// demultiplexing hands it to a random member of the group, ignoring that
 /// member's source filter, so one listener steals the other's traffic.
 pub fn open_group_receiver(
-    group: IpAddr,
-    port: u16,
-    ifaces: &[IfRef],
-    sources: &[IpAddr],
+    plan: &GroupPlan,
     rcvbuf: usize,
     timestamps: bool,
 ) -> Result<GroupSocket> {
+    let group = plan.group;
     let family = Family::of(&group);
     let (s, granted) = receiver_socket(family, rcvbuf, timestamps)?;
     if family == Family::V4 {
-        set_int(&s, libc::IPPROTO_IP, libc::IP_MULTICAST_ALL, 0).context("set IP_MULTICAST_ALL")?;
+        s.set_multicast_all_v4(false)
+            .context("set IP_MULTICAST_ALL")?;
     } else {
         // IPV6_MULTICAST_ALL arrived in Linux 4.20; older kernels lack it,
         // and the bind address plus the PKTINFO check still filter.
-        let _ = set_int(&s, libc::IPPROTO_IPV6, IPV6_MULTICAST_ALL, 0);
+        let _ = s.set_multicast_all_v6(false);
     }
 
-    let bind_addr = bind_address(group, port, ifaces);
+    let bind_addr = bind_address(group, plan.port, &plan.ifaces());
     s.bind(&SockAddr::from(bind_addr))
-        .with_context(|| format!("bind {}", show_sockaddr(&bind_addr)))?;
+        .with_context(|| format!("bind {bind_addr}"))?;
     s.set_nonblocking(true).context("set O_NONBLOCK")?;
-
-    let targets: Vec<IfRef> = if ifaces.is_empty() {
-        vec![IfRef::any()]
-    } else {
-        ifaces.to_vec()
-    };
-    let mut memberships = Vec::new();
-    for iface in &targets {
-        let srcs: Vec<Option<IpAddr>> = if sources.is_empty() {
-            vec![None]
-        } else {
-            sources.iter().copied().map(Some).collect()
-        };
-        for source in srcs {
-            let m = Membership {
-                group,
-                iface: iface.clone(),
-                source,
-            };
-            join(&s, &m)?;
-            memberships.push(m);
-        }
+    for m in &plan.memberships {
+        join(&s, m)?;
     }
     Ok(GroupSocket {
         sock: s,
         group,
-        port,
-        memberships,
+        port: plan.port,
+        memberships: plan.memberships.clone(),
         rcvbuf: granted,
     })
 }
@@ -326,12 +258,13 @@ pub fn receiver_socket(family: Family, rcvbuf: usize, timestamps: bool) -> Resul
             set_int(&s, libc::IPPROTO_IP, libc::IP_RECVTTL, 1).context("set IP_RECVTTL")?;
         }
         Family::V6 => {
-            set_int(&s, libc::IPPROTO_IPV6, IPV6_RECVPKTINFO, 1).context("set IPV6_RECVPKTINFO")?;
-            set_int(&s, libc::IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1)
+            set_int(&s, libc::IPPROTO_IPV6, libc::IPV6_RECVPKTINFO, 1)
+                .context("set IPV6_RECVPKTINFO")?;
+            set_int(&s, libc::IPPROTO_IPV6, libc::IPV6_RECVHOPLIMIT, 1)
                 .context("set IPV6_RECVHOPLIMIT")?;
         }
     }
-    set_int(&s, libc::SOL_SOCKET, SO_RXQ_OVFL, 1).context("set SO_RXQ_OVFL")?;
+    set_int(&s, libc::SOL_SOCKET, libc::SO_RXQ_OVFL, 1).context("set SO_RXQ_OVFL")?;
     if timestamps {
         set_int(&s, libc::SOL_SOCKET, libc::SO_TIMESTAMPNS, 1).context("set SO_TIMESTAMPNS")?;
     }
@@ -352,7 +285,7 @@ pub fn open_unicast_receiver(
     let (s, granted) = receiver_socket(family, rcvbuf, false)?;
     let a = SocketAddr::new(addr.unwrap_or(family.unspecified()), port);
     s.bind(&SockAddr::from(a))
-        .with_context(|| format!("bind {}", show_sockaddr(&a)))?;
+        .with_context(|| format!("bind {a}"))?;
     s.set_nonblocking(true).context("set O_NONBLOCK")?;
     Ok((s, granted))
 }
@@ -384,43 +317,6 @@ fn bind_address(group: IpAddr, port: u16, ifaces: &[IfRef]) -> SocketAddr {
             _ => SocketAddr::new(Family::V6.unspecified(), port),
         },
         IpAddr::V6(_) => SocketAddr::new(group, port),
-    }
-}
-
-/// Resolves a link's host to a socket address: literals directly (a zone
-/// becomes the scope id), names through the system resolver (this blocks,
-/// so it is done at start and on reconnects only).
-pub fn resolve_host(host: &crate::link::Host, port: u16) -> io::Result<SocketAddr> {
-    use crate::endpoint::IfaceSpec;
-    use crate::link::Host;
-    match host {
-        Host::Ip {
-            addr: IpAddr::V6(a),
-            zone: Some(z),
-        } => {
-            let scope = match z {
-                IfaceSpec::Index(i) => *i,
-                IfaceSpec::Name(n) => {
-                    nix::net::if_::if_nametoindex(n.as_str()).map_err(io::Error::from)?
-                }
-                IfaceSpec::Addr(_) => 0,
-            };
-            Ok(SocketAddr::V6(SocketAddrV6::new(*a, port, 0, scope)))
-        }
-        Host::Ip { addr, .. } => Ok(SocketAddr::new(*addr, port)),
-        Host::Name(n) => std::net::ToSocketAddrs::to_socket_addrs(&(n.as_str(), port))?
-            .next()
-            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, format!("{n} has no address"))),
-    }
-}
-
-/// Formats a socket address with its IPv6 scope id, for messages.
-pub fn show_sockaddr(a: &SocketAddr) -> String {
-    match a {
-        SocketAddr::V6(v6) if v6.scope_id() != 0 => {
-            format!("[{}%{}]:{}", v6.ip(), v6.scope_id(), v6.port())
-        }
-        other => other.to_string(),
     }
 }
 
@@ -487,7 +383,7 @@ pub fn open_sender(family: Family, cfg: &SendConfig) -> Result<Socket> {
     if let Some(b) = cfg.bind {
         s.set_reuse_address(true).context("set SO_REUSEADDR")?;
         s.bind(&SockAddr::from(b))
-            .with_context(|| format!("bind {}", show_sockaddr(&b)))?;
+            .with_context(|| format!("bind {b}"))?;
     }
     Ok(s)
 }

@@ -15,9 +15,9 @@ use crate::endpoint::Endpoint;
 use crate::error::{usage, Outcome};
 use crate::fanout::Fanout;
 use crate::pace::{now_ns, Pacer};
+use crate::plan;
 use crate::signals::Stop;
 use crate::sock::{IfRef, SendConfig};
-use crate::target;
 
 /// TAK clients' situational-awareness group.
 pub const SA_ENDPOINT: (Ipv4Addr, u16) = (Ipv4Addr::new(239, 2, 3, 1), 6969);
@@ -63,8 +63,7 @@ pub fn run(a: &CotGenArgs, ctx: &Ctx) -> Result<Outcome> {
                 iface: None,
             }
         });
-        target::check(&ep.addr, ep.iface.as_ref(), &a.ifaces.iface, &[])?;
-        let ifaces = target::ifaces_if_named(ep.iface.as_ref(), &a.ifaces.iface)?;
+        let plan = plan::send_plan(&ep, &a.ifaces.iface)?;
         let cfg = SendConfig {
             iface: IfRef::any(),
             ttl: a.ttl.0,
@@ -72,7 +71,7 @@ pub fn run(a: &CotGenArgs, ctx: &Ctx) -> Result<Outcome> {
             tos: None,
             bind: None,
         };
-        let mut fan = Fanout::open(ep.addr, ep.port, &ifaces, &cfg, false)?;
+        let mut fan = Fanout::open(&plan, &cfg, false)?;
         let limit = fan.family().max_payload();
         let mut buf = SendBuf::new(GSO_MAX_SEGMENTS, 1 << 20);
         let mut one = Vec::with_capacity(1024);

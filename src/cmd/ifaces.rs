@@ -17,7 +17,7 @@ pub fn run(a: &IfacesArgs, ctx: &Ctx) -> Result<Outcome> {
         .filter(|i| a.all || i.flags.multicast())
         .collect();
     let groups = if a.groups {
-        Some(iface::memberships()?)
+        Some(iface::kernel_groups()?)
     } else {
         None
     };

@@ -7,59 +7,45 @@ use anyhow::Result;
 
 use crate::cli::JoinArgs;
 use crate::cmd::Ctx;
-use crate::endpoint::Family;
+use crate::endpoint::{Endpoint, Family};
 use crate::error::Outcome;
 use crate::iface;
+use crate::plan::{self, Resolver};
 use crate::signals::Stop;
-use crate::sock::{self, IfRef, Membership};
-use crate::target::{self, Resolver};
+use crate::sock;
 
 /// Runs `mcast join`.
 pub fn run(a: &JoinArgs, ctx: &Ctx) -> Result<Outcome> {
     for g in &a.groups {
-        target::check(&g.group, g.iface.as_ref(), &a.ifaces.iface, &a.source)?;
+        plan::check(&g.group, g.iface.as_ref(), &a.ifaces.iface, &a.source)?;
     }
     let resolver = Resolver::new()?;
     let stop = Stop::install()?;
     // One socket per membership: the kernel caps memberships per socket
     // (net.ipv4.igmp_max_memberships, 20 by default).
     let mut held = Vec::new();
-    for g in &a.groups {
-        let ifaces = resolver.ifaces_for(g.iface.as_ref(), &a.ifaces.iface)?;
-        let ifaces = if ifaces.is_empty() {
-            vec![IfRef::any()]
-        } else {
-            ifaces
-        };
-        let srcs: Vec<Option<std::net::IpAddr>> = if a.source.is_empty() {
-            vec![None]
-        } else {
-            a.source
-                .iter()
-                .copied()
-                .filter(|s| Family::of(s) == Family::of(&g.group))
-                .map(Some)
-                .collect()
-        };
-        for iface in &ifaces {
-            for source in &srcs {
-                let m = Membership {
-                    group: g.group,
-                    iface: iface.clone(),
-                    source: *source,
-                };
-                let s = sock::udp_socket(Family::of(&g.group))?;
-                sock::join(&s, &m)?;
-                held.push((s, m));
-            }
+    let eps: Vec<Endpoint> = a
+        .groups
+        .iter()
+        .map(|g| Endpoint {
+            addr: g.group,
+            port: 0,
+            iface: g.iface.clone(),
+        })
+        .collect();
+    for g in resolver.receive_plan(&eps, &a.ifaces.iface, &a.source)? {
+        for m in g.memberships {
+            let s = sock::udp_socket(Family::of(&m.group))?;
+            sock::join(&s, &m)?;
+            held.push((s, m));
         }
     }
     // The kernel's table names the interface the join landed on, which is
     // how a join on "the default interface" is reported precisely.
-    let table = iface::memberships()?;
+    let table = iface::kernel_groups()?;
     let mut out = std::io::stdout().lock();
     for (_, m) in &held {
-        let found: Vec<&iface::Membership> = table
+        let found: Vec<&iface::KernelGroup> = table
             .iter()
             .filter(|t| t.group == m.group && (m.iface.index == 0 || t.index == m.iface.index))
             .collect();
@@ -75,7 +61,7 @@ pub fn run(a: &JoinArgs, ctx: &Ctx) -> Result<Outcome> {
                     out,
                     "joined {} on {} (index {}){} [in {proc_file}]",
                     m.group,
-                    crate::output::escape_str(&t.iface),
+                    crate::term::escape(&t.iface),
                     t.index,
                     m.source
                         .map(|s| format!(" from source {s}"))

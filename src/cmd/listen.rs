@@ -1,9 +1,9 @@
 //! `mcast listen`: join groups, print what arrives, count it, summarise.
 
 use std::io::{self, IsTerminal, Write};
-use std::net::{IpAddr, SocketAddr};
-use std::os::fd::AsRawFd;
-use std::time::{Duration, Instant};
+use std::net::SocketAddr;
+use std::os::fd::AsFd;
+use std::time::Instant;
 
 use anyhow::{Context, Result};
 use socket2::{SockAddr, Socket};
@@ -16,11 +16,12 @@ use crate::endpoint::Family;
 use crate::error::{usage, Outcome};
 use crate::output::{self, Info, JsonScratch};
 use crate::pace::now_ns;
+use crate::plan::{self, Resolver};
+use crate::poll::{self, PollFd, PollFlags, Woke};
 use crate::seq::{SeqHeader, HEADER_LEN};
 use crate::signals::Stop;
-use crate::sock::{self, GroupSocket, IfRef};
+use crate::sock::{self, GroupSocket};
 use crate::stats::{CotCounts, Stats, StreamKey};
-use crate::target::{self, Resolver};
 
 /// Datagrams read per `recvmmsg` call.
 const BATCH: usize = 64;
@@ -34,46 +35,19 @@ pub fn run(a: &ListenArgs, ctx: &Ctx) -> Result<Outcome> {
         ));
     }
     for ep in &a.endpoints {
-        target::check(&ep.0.addr, ep.0.iface.as_ref(), &a.ifaces.iface, &a.source)?;
+        plan::check(&ep.0.addr, ep.0.iface.as_ref(), &a.ifaces.iface, &a.source)?;
     }
     let resolver = Resolver::new()?;
-    // One socket per group and port: the same group named with several
-    // interfaces becomes one socket joined on each.
-    let mut plan: Vec<(IpAddr, u16, Vec<IfRef>)> = Vec::new();
-    for ep in &a.endpoints {
-        let ifaces = resolver.ifaces_for(ep.0.iface.as_ref(), &a.ifaces.iface)?;
-        match plan
-            .iter_mut()
-            .find(|(g, p, _)| *g == ep.0.addr && *p == ep.0.port)
-        {
-            Some((_, _, have)) => {
-                for i in ifaces {
-                    if !have.contains(&i) {
-                        have.push(i);
-                    }
-                }
-            }
-            None => plan.push((ep.0.addr, ep.0.port, ifaces)),
-        }
-    }
-    let sources: Vec<IpAddr> = a.source.clone();
+    let plan =
+        resolver.receive_plan(a.endpoints.iter().map(|e| &e.0), &a.ifaces.iface, &a.source)?;
     let mut socks = Vec::with_capacity(plan.len());
-    for (group, port, ifaces) in &plan {
-        let srcs: Vec<IpAddr> = sources
-            .iter()
-            .copied()
-            .filter(|s| Family::of(s) == Family::of(group))
-            .collect();
-        let gs = sock::open_group_receiver(*group, *port, ifaces, &srcs, a.rcvbuf.0, true)?;
+    for g in &plan {
+        let gs = sock::open_group_receiver(g, a.rcvbuf.0, true)?;
         for m in &gs.memberships {
             ctx.debug(format_args!("joined {m}"));
         }
-        if gs.rcvbuf < a.rcvbuf.0 {
-            ctx.warn(format_args!(
-                "the kernel granted a {} byte receive buffer instead of {} (net.core.rmem_max); \
-                 bursts may be dropped: raise it with `sysctl -w net.core.rmem_max={}` or run as root",
-                gs.rcvbuf, a.rcvbuf.0, a.rcvbuf.0
-            ));
+        if let Some(w) = sock::rcvbuf_shortfall(gs.rcvbuf, a.rcvbuf.0) {
+            ctx.warn(w);
         }
         socks.push(gs);
     }
@@ -191,13 +165,13 @@ impl CotView {
         match self.decode(stats, payload) {
             None => {
                 let _ = write!(out, " unknown/encrypted len={}: ", payload.len());
-                output::escape_into(out, shown);
+                crate::term::push_bytes(out, shown);
             }
             Some(Err(e)) => {
                 out.extend_from_slice(b" malformed (");
-                output::escape_into(out, e.to_string().as_bytes());
+                crate::term::push_bytes(out, e.to_string().as_bytes());
                 out.extend_from_slice(b"): ");
-                output::escape_into(out, shown);
+                crate::term::push_bytes(out, shown);
             }
             Some(Ok(())) => {
                 self.text.clear();
@@ -209,7 +183,7 @@ impl CotView {
                 if self.strict {
                     for reason in cot::strict_check(&self.ev) {
                         out.extend_from_slice(b"\n  strict: ");
-                        output::escape_into(out, reason.as_bytes());
+                        crate::term::push_bytes(out, reason.as_bytes());
                     }
                 }
             }
@@ -245,53 +219,34 @@ impl Listener<'_> {
         let mut scratch = JsonScratch::default();
         let stdout = io::stdout();
         let mut lock = stdout.lock();
-        let mut fds: Vec<libc::pollfd> = self
+        let mut fds: Vec<PollFd<'_>> = self
             .socks
             .iter()
-            .map(|s| libc::pollfd {
-                fd: s.sock.as_raw_fd(),
-                events: libc::POLLIN,
-                revents: 0,
-            })
+            .map(|s| PollFd::new(s.sock.as_fd(), PollFlags::POLLIN))
             .collect();
         // Also watch stdout with no events: the kernel still reports POLLERR
         // on a pipe whose reader left (`| head -1`), so we end at once
         // instead of at the next datagram. Files and terminals never do.
-        fds.push(libc::pollfd {
-            fd: libc::STDOUT_FILENO,
-            events: 0,
-            revents: 0,
-        });
+        fds.push(PollFd::new(stdout.as_fd(), PollFlags::empty()));
         let mut last_if = (0u32, "");
         loop {
-            if stop.requested() {
-                return Ok(End::Signal);
+            let wait = poll::left(deadline);
+            if deadline.is_some() && wait.is_zero() {
+                return Ok(End::Deadline);
             }
-            // Wake at least every 250 ms: a signal that lands between the
-            // flag check and poll() must not leave us asleep.
-            let mut wait = Duration::from_millis(250);
-            if let Some(d) = deadline {
-                let left = d.saturating_duration_since(Instant::now());
-                if left.is_zero() {
-                    return Ok(End::Deadline);
-                }
-                wait = wait.min(left);
+            match poll::wait(&mut fds, wait, stop)? {
+                Woke::Stopped => return Ok(End::Signal),
+                Woke::Timeout => continue,
+                Woke::Ready => {}
             }
-            let ms = wait.as_micros().div_ceil(1000) as libc::c_int;
-            // SAFETY: fds is a valid pollfd array for the duration of the call.
-            let rc = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, ms) };
-            if rc < 0 {
-                let e = io::Error::last_os_error();
-                if e.kind() == io::ErrorKind::Interrupted {
-                    continue;
-                }
-                return Err(e).context("poll");
-            }
-            if fds[self.socks.len()].revents & (libc::POLLERR | libc::POLLHUP) != 0 {
+            if poll::has(
+                &fds[self.socks.len()],
+                PollFlags::POLLERR | PollFlags::POLLHUP,
+            ) {
                 return Ok(End::BrokenPipe);
             }
             for (i, gs) in self.socks.iter().enumerate() {
-                if fds[i].revents == 0 {
+                if !poll::has(&fds[i], PollFlags::all()) {
                     continue;
                 }
                 loop {

@@ -2,7 +2,7 @@
 //! standard input, paced or as fast as the kernel takes them.
 
 use std::io::{self, BufRead, Read, Write};
-use std::os::fd::AsRawFd;
+use std::os::fd::AsFd;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
@@ -13,12 +13,12 @@ use crate::cmd::Ctx;
 use crate::endpoint::Family;
 use crate::error::{usage, Outcome};
 use crate::fanout::{Fanout, Out};
-use crate::output::escape_into;
 use crate::pace::{now_ns, Pacer};
+use crate::plan;
+use crate::poll::{self, PollFd, PollFlags, Woke};
 use crate::seq::{SeqHeader, HEADER_LEN};
 use crate::signals::Stop;
 use crate::sock::{IfRef, SendConfig};
-use crate::target;
 
 /// Where payloads come from.
 enum Source {
@@ -34,7 +34,7 @@ enum Source {
 pub fn run(a: &SendArgs, ctx: &Ctx) -> Result<Outcome> {
     let ep = &a.endpoint;
     let family = ep.family();
-    target::check(&ep.addr, ep.iface.as_ref(), &a.ifaces.iface, &[])?;
+    let plan = plan::send_plan(ep, &a.ifaces.iface)?;
     let source = payload_source(a)?;
     let extra = if a.seq { HEADER_LEN } else { 0 };
     let limit = family.max_payload();
@@ -78,7 +78,6 @@ pub fn run(a: &SendArgs, ctx: &Ctx) -> Result<Outcome> {
         }
     }
 
-    let ifaces = target::ifaces_if_named(ep.iface.as_ref(), &a.ifaces.iface)?;
     let cfg = SendConfig {
         iface: IfRef::any(),
         ttl: a.ttl.0,
@@ -86,7 +85,7 @@ pub fn run(a: &SendArgs, ctx: &Ctx) -> Result<Outcome> {
         tos: a.tos.map(|t| t.0),
         bind: a.bind,
     };
-    let mut fan = Fanout::open(ep.addr, ep.port, &ifaces, &cfg, !a.no_gso)?;
+    let mut fan = Fanout::open(&plan, &cfg, !a.no_gso)?;
     let stop = Stop::install()?;
 
     let started = Instant::now();
@@ -347,36 +346,22 @@ fn wait_replies(
     let mut line = Vec::with_capacity(256);
     let mut got = 0;
     let stdout = io::stdout();
-    let mut fds: Vec<libc::pollfd> = outs
+    let mut fds: Vec<PollFd<'_>> = outs
         .iter()
-        .map(|o| libc::pollfd {
-            fd: o.sock.as_raw_fd(),
-            events: libc::POLLIN,
-            revents: 0,
-        })
+        .map(|o| PollFd::new(o.sock.as_fd(), PollFlags::POLLIN))
         .collect();
-    while !stop.requested() {
+    loop {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
             break;
         }
-        // SAFETY: fds is a valid array of pollfd for the call.
-        let rc = unsafe {
-            libc::poll(
-                fds.as_mut_ptr(),
-                fds.len() as libc::nfds_t,
-                left.as_millis().min(250) as i32 + 1,
-            )
-        };
-        if rc < 0 {
-            let e = io::Error::last_os_error();
-            if e.kind() == io::ErrorKind::Interrupted {
-                continue;
-            }
-            return Err(e).context("poll for replies");
+        match poll::wait(&mut fds, left, stop).context("wait for replies")? {
+            Woke::Stopped => break,
+            Woke::Timeout => continue,
+            Woke::Ready => {}
         }
         for (i, out) in outs.iter().enumerate() {
-            if fds[i].revents == 0 {
+            if !poll::has(&fds[i], PollFlags::all()) {
                 continue;
             }
             while let Ok((n, from)) = out.sock.recv_from_with_flags(&mut buf, libc::MSG_DONTWAIT) {
@@ -394,7 +379,7 @@ fn wait_replies(
                 line.clear();
                 let rtt_ms = now.saturating_sub(sent_at) as f64 / 1e6;
                 let _ = write!(line, "reply from {from} rtt={rtt_ms:.3}ms len={n}: ");
-                escape_into(&mut line, body);
+                crate::term::push_bytes(&mut line, body);
                 line.push(b'\n');
                 let mut o = stdout.lock();
                 if o.write_all(&line).and_then(|_| o.flush()).is_err() {

@@ -10,7 +10,6 @@
 
 use super::error::CotError;
 use std::borrow::Cow;
-use std::fmt::Write as _;
 
 /// True for the characters the XML 1.0 `Char` production allows.
 pub fn is_xml_char(c: char) -> bool {
@@ -301,46 +300,6 @@ pub fn push_text_normalized(raw: &str, out: &mut String) -> Result<(), CotError>
     Ok(())
 }
 
-/// True for characters that must not reach a terminal raw: C0/C1 controls,
-/// DEL, and invisible format characters that can reorder or hide text
-/// (bidi overrides, zero-width chars, line/paragraph separators, BOM).
-fn is_terminal_unsafe(c: char) -> bool {
-    c.is_control()
-        || matches!(c,
-            '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}'
-            | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
-}
-
-/// Appends `s` for display on a terminal. Unsafe characters become `\xNN`
-/// (below U+0100) or `\u{..}`; when `quote` is set the result is wrapped in
-/// double quotes and `"`/`\` are backslash-escaped.
-pub fn push_terminal(s: &str, quote: bool, out: &mut String) {
-    if quote {
-        out.push('"');
-    }
-    for c in s.chars() {
-        if is_terminal_unsafe(c) {
-            let v = u32::from(c);
-            // Writing to a String cannot fail.
-            let _ = if v < 0x100 {
-                write!(out, "\\x{v:02x}")
-            } else {
-                write!(out, "\\u{{{v:x}}}")
-            };
-        } else if quote && (c == '"' || c == '\\') {
-            out.push('\\');
-            out.push(c);
-        } else if !quote && c == '\\' {
-            out.push_str("\\\\");
-        } else {
-            out.push(c);
-        }
-    }
-    if quote {
-        out.push('"');
-    }
-}
-
 /// Appends a value for a `key=value` summary: bare when it is a simple token,
 /// otherwise quoted and escaped so one value can never look like two.
 pub fn push_terminal_value(s: &str, out: &mut String) {
@@ -355,9 +314,13 @@ pub fn push_terminal_value(s: &str, out: &mut String) {
     }
     let simple = !s.is_empty()
         && s.chars().all(|c| {
-            !c.is_whitespace() && !matches!(c, '"' | '=' | '\\') && !is_terminal_unsafe(c)
+            !c.is_whitespace() && !matches!(c, '"' | '=' | '\\') && !crate::term::is_unsafe(c)
         });
-    push_terminal(s, !simple, out);
+    if simple {
+        crate::term::push_str(out, s);
+    } else {
+        crate::term::push_quoted(out, s);
+    }
 }
 
 #[cfg(test)]
@@ -449,7 +412,7 @@ mod tests {
     #[test]
     fn terminal_escaping() {
         let mut s = String::new();
-        push_terminal("a\u{1b}[31mb\u{7}\u{202e}\\", false, &mut s);
+        crate::term::push_str(&mut s, "a\u{1b}[31mb\u{7}\u{202e}\\");
         assert_eq!(s, "a\\x1b[31mb\\x07\\u{202e}\\\\");
         s.clear();
         push_terminal_value("All Chat \"Rooms\"", &mut s);

@@ -453,6 +453,13 @@ pub fn write_tak_mesh(ev: &Event, out: &mut Vec<u8>) -> Result<(), CotError> {
     r
 }
 
+/// Appends the stream-framing header of a `len`-byte message: `BF
+/// varint(len)`.
+pub fn push_stream_header(out: &mut Vec<u8>, len: usize) {
+    out.push(MAGIC);
+    prost::encoding::encode_varint(len as u64, out);
+}
+
 /// Appends a stream frame `BF varint(len) payload` to `out`.
 pub fn write_tak_stream(ev: &Event, out: &mut Vec<u8>) -> Result<(), CotError> {
     let msg = event_to_tak(ev)?;
@@ -461,8 +468,7 @@ pub fn write_tak_stream(ev: &Event, out: &mut Vec<u8>) -> Result<(), CotError> {
         return Err(CotError::FrameTooLarge { len });
     }
     out.reserve(len + 11);
-    out.push(MAGIC);
-    prost::encoding::encode_varint(len as u64, out);
+    push_stream_header(out, len);
     msg.encode(out)
         .map_err(|e| CotError::Protobuf(e.to_string()))
 }

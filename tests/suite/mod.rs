@@ -1,6 +1,7 @@
 //! The test cases, one module per area.
 
 mod bridge;
+mod build;
 mod cot;
 mod errors;
 mod formats;

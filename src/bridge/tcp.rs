@@ -11,14 +11,16 @@
 use std::collections::VecDeque;
 use std::io::{self, Read, Write};
 use std::net::SocketAddr;
-use std::os::fd::{AsRawFd, RawFd};
+use std::os::fd::{AsFd, BorrowedFd};
 use std::time::{Duration, Instant};
 
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 
+use super::link::Host;
+use super::policy::CotCache;
 use crate::cot::stream::XmlEventSplitter;
-use crate::cot::{self, CotError, Event, StreamDeframer};
-use crate::link::Host;
+use crate::cot::{self, CotError, StreamDeframer};
+use crate::poll::PollFlags;
 
 /// How events are framed on the TCP stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,7 +71,6 @@ pub struct TcpPeer {
     cap: usize,
     splitter: Splitter,
     rbuf: Vec<u8>,
-    ev: Event,
     /// Events dropped because the queue was full (oldest first).
     pub dropped: u64,
     /// Events written to the peer.
@@ -96,7 +97,6 @@ impl TcpPeer {
             cap: cap.max(1),
             splitter: new_splitter(framing),
             rbuf: vec![0; 1 << 16],
-            ev: Event::default(),
             dropped: 0,
             sent: 0,
             received: 0,
@@ -115,9 +115,16 @@ impl TcpPeer {
     }
 
     /// Queues a datagram's CoT event for the peer, converting it to the
-    /// peer's framing. Returns false when the payload is not a CoT event
-    /// (the caller counts it as filtered).
-    pub fn enqueue_datagram(&mut self, payload: &[u8], scratch: &mut Vec<u8>) -> bool {
+    /// peer's framing (through `cot`, which decodes the datagram at most
+    /// once for every rule and peer that needs the event). Returns false
+    /// when the payload is not a CoT event (the caller counts it as
+    /// filtered).
+    pub fn enqueue_datagram(
+        &mut self,
+        payload: &[u8],
+        cot: &mut CotCache,
+        scratch: &mut Vec<u8>,
+    ) -> bool {
         scratch.clear();
         let ok = match (cot::classify(payload), self.framing) {
             (cot::Kind::Xml, Framing::Xml) => {
@@ -133,18 +140,18 @@ impl TcpPeer {
             (cot::Kind::TakV1, Framing::TakV1) => {
                 // Same protobuf, only the framing differs.
                 let body = &payload[cot::tak::MESH_HEADER.len()..];
-                push_stream_header(scratch, body.len());
+                cot::tak::push_stream_header(scratch, body.len());
                 scratch.extend_from_slice(body);
                 true
             }
             (cot::Kind::Unknown, _) => false,
-            (_, framing) => {
-                cot::decode_datagram_into(payload, &mut self.ev).is_ok()
-                    && match framing {
-                        Framing::Xml => cot::write_xml(&self.ev, scratch).is_ok(),
-                        Framing::TakV1 => cot::write_tak_stream(&self.ev, scratch).is_ok(),
-                    }
-            }
+            (_, framing) => match cot.get(payload) {
+                Some(ev) => match framing {
+                    Framing::Xml => cot::write_xml(ev, scratch).is_ok(),
+                    Framing::TakV1 => cot::write_tak_stream(ev, scratch).is_ok(),
+                },
+                None => false,
+            },
         };
         if ok {
             self.enqueue(scratch);
@@ -193,7 +200,7 @@ impl TcpPeer {
 
     fn start_connect(&mut self) -> io::Result<State> {
         // Name resolution blocks; it happens only on (re)connect.
-        let addr = crate::sock::resolve_host(&self.host, self.port)?;
+        let addr = super::resolve(&self.host, self.port)?;
         let s = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
         s.set_nonblocking(true)?;
         s.set_tcp_nodelay(true)?;
@@ -214,18 +221,18 @@ impl TcpPeer {
         PeerEvent::Disconnected(why, wait)
     }
 
-    /// The fd and poll events to wait for, if any.
-    pub fn interest(&self) -> Option<(RawFd, i16)> {
+    /// The socket and poll events to wait for, if any.
+    pub fn interest(&self) -> Option<(BorrowedFd<'_>, PollFlags)> {
         match &self.state {
             State::Idle(_) => None,
-            State::Connecting(s, _) => Some((s.as_raw_fd(), libc::POLLOUT)),
+            State::Connecting(s, _) => Some((s.as_fd(), PollFlags::POLLOUT)),
             State::Connected(s) => {
                 let w = if self.frames.is_empty() {
-                    0
+                    PollFlags::empty()
                 } else {
-                    libc::POLLOUT
+                    PollFlags::POLLOUT
                 };
-                Some((s.as_raw_fd(), libc::POLLIN | w))
+                Some((s.as_fd(), PollFlags::POLLIN | w))
             }
         }
     }
@@ -240,9 +247,13 @@ impl TcpPeer {
 
     /// Handles readiness; events read from the peer are appended to
     /// `incoming` as datagram payloads (XML as is, TAK v1 as mesh datagrams).
-    pub fn on_ready(&mut self, revents: i16, incoming: &mut Vec<Vec<u8>>) -> Option<PeerEvent> {
+    pub fn on_ready(
+        &mut self,
+        revents: PollFlags,
+        incoming: &mut Vec<Vec<u8>>,
+    ) -> Option<PeerEvent> {
         if let State::Connecting(s, addr) = &self.state {
-            if revents & (libc::POLLOUT | libc::POLLERR | libc::POLLHUP) == 0 {
+            if !revents.intersects(PollFlags::POLLOUT | PollFlags::POLLERR | PollFlags::POLLHUP) {
                 return None;
             }
             let addr = *addr;
@@ -262,12 +273,12 @@ impl TcpPeer {
                 }
             };
         }
-        if revents & (libc::POLLIN | libc::POLLHUP | libc::POLLERR) != 0 {
+        if revents.intersects(PollFlags::POLLIN | PollFlags::POLLHUP | PollFlags::POLLERR) {
             if let Some(ev) = self.read(incoming) {
                 return Some(ev);
             }
         }
-        if revents & libc::POLLOUT != 0 {
+        if revents.contains(PollFlags::POLLOUT) {
             return self.flush();
         }
         None
@@ -370,33 +381,9 @@ fn new_splitter(f: Framing) -> Splitter {
     }
 }
 
-/// `BF varint(len)`: the TAK v1 stream header.
-fn push_stream_header(out: &mut Vec<u8>, mut len: usize) {
-    out.push(0xbf);
-    loop {
-        let b = (len & 0x7f) as u8;
-        len >>= 7;
-        if len == 0 {
-            out.push(b);
-            break;
-        }
-        out.push(b | 0x80);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn stream_header_is_a_varint() {
-        let mut v = Vec::new();
-        push_stream_header(&mut v, 5);
-        assert_eq!(v, [0xbf, 5]);
-        v.clear();
-        push_stream_header(&mut v, 300);
-        assert_eq!(v, [0xbf, 0xac, 0x02]);
-    }
 
     #[test]
     fn queue_drops_oldest_and_keeps_order() {
@@ -406,9 +393,11 @@ mod tests {
         };
         let mut p = TcpPeer::new(host, 9, Framing::Xml, 2);
         let mut scratch = Vec::new();
+        let mut cot = CotCache::new();
         for i in 0..3 {
             let ev = format!("<event uid='{i}'/>");
-            assert!(p.enqueue_datagram(ev.as_bytes(), &mut scratch));
+            cot.reset();
+            assert!(p.enqueue_datagram(ev.as_bytes(), &mut cot, &mut scratch));
         }
         assert_eq!(p.queued(), 2);
         assert_eq!(p.dropped, 1);
@@ -417,6 +406,7 @@ mod tests {
             String::from_utf8(all).unwrap(),
             "<event uid='1'/><event uid='2'/>"
         );
-        assert!(!p.enqueue_datagram(b"\xde\xad", &mut scratch));
+        cot.reset();
+        assert!(!p.enqueue_datagram(b"\xde\xad", &mut cot, &mut scratch));
     }
 }

@@ -23,8 +23,8 @@ use crate::endpoint::Family;
 ///
 /// Host bits below the prefix are accepted and cleared (`10.77.0.5/24` is
 /// `10.77.0.0/24`), like `ip route` does: refusing them would only make the
-/// user retype an address they copied from `ip addr`. [`Display`]
-/// (fmt::Display) always shows the prefix length, so it round-trips.
+/// user retype an address they copied from `ip addr`. `Display`
+/// always shows the prefix length, so it round-trips.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Cidr {
     net: IpAddr,

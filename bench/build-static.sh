@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# bench/build-static.sh: build the static release artefact of mcast.
+#
+#   bench/build-static.sh [--musl]
+#
+# The default build (`cargo build --release`, target/release/mcast) is an
+# ordinary position-independent binary linked against the system's glibc.
+# This script builds the static alternative for copying onto hosts without
+# a matching libc (field kits, minimal containers):
+#
+#   default  static-pie against glibc, for the host's own target:
+#            target/<host triple>/release/mcast. It keeps ASLR (static-pie),
+#            but glibc's name lookups need its NSS modules at run time, so
+#            this build refuses host names (`tcp:takserver.example:8087`)
+#            with a message; IP addresses always work.
+#   --musl   static against musl (x86_64/aarch64-unknown-linux-musl, when
+#            `rustup target add` has installed it): musl resolves host names
+#            with its own built-in resolver, so names work.
+#
+# The flags are passed with an explicit --target so that they apply to mcast
+# only, not to build scripts and proc-macros (which cannot be static).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+host=$(rustc -vV | sed -n 's/^host: //p')
+target=$host
+if [[ ${1:-} == --musl ]]; then
+  target=${host%-gnu}-musl
+  if ! rustup target list --installed 2>/dev/null | grep -qx "$target"; then
+    echo "build-static.sh: the $target target is not installed (rustup target add $target)" >&2
+    exit 2
+  fi
+elif [[ -n ${1:-} ]]; then
+  echo "usage: bench/build-static.sh [--musl]" >&2
+  exit 2
+fi
+RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+crt-static" \
+  cargo build --release --locked --target "$target"
+out=target/$target/release/mcast
+# A static glibc binary has no interpreter; say so if the link went wrong.
+if file "$out" 2>/dev/null | grep -q "dynamically linked"; then
+  echo "build-static.sh: $out is dynamically linked; the static glibc (libc6-dev) is missing?" >&2
+  exit 1
+fi
+echo "$out"

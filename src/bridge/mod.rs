@@ -1,0 +1,890 @@
+//! `mcast bridge`: relay datagrams between multicast groups, interfaces,
+//! unicast UDP and TAK servers, with loop and storm protection.
+//!
+//! The bridge is a set of *nodes* (FROM and each TO) and *directions*
+//! (FROM → every TO; with `--both-ways` also each TO → FROM). Each node may
+//! receive (its input side) and send (its output side). One `poll(2)` loop
+//! drives everything: readable inputs are drained with `recvmmsg`, each
+//! datagram runs the drop checks in order (source filter, own-output loop,
+//! TTL, rate, CoT filter, duplicate), and survivors are packed into each
+//! output's batch, which is flushed with `sendmmsg` once per input batch.
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+use std::net::{IpAddr, SocketAddr, SocketAddrV6};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use serde_json::json;
+use socket2::{SockAddr, Socket};
+
+use crate::batch::{RecvBatch, SendBuf, GSO_MAX_SEGMENTS, MAX_DATAGRAM};
+use crate::cmd::Ctx;
+use crate::endpoint::{Family, IfaceSpec};
+use crate::error::usage;
+use crate::fanout::Fanout;
+use crate::output::{self, Info};
+use crate::pace::now_ns;
+use crate::plan::{self, Resolver, SendPlan};
+use crate::poll::{self, PollFd, PollFlags, Woke};
+use crate::signals::Stop;
+use crate::sock::{self, GroupSocket, IfRef, SendConfig};
+
+pub mod config;
+pub mod filter;
+pub mod link;
+pub mod policy;
+pub mod tcp;
+
+pub use config::{BridgeConfig, StatsOutput};
+use filter::{DedupWindow, DropCounts, DropReason, TokenBucket};
+use link::{Host, Link};
+use policy::{CotCache, Datagram};
+use tcp::{PeerEvent, TcpPeer};
+
+/// Datagrams read per `recvmmsg` call.
+const BATCH: usize = 64;
+/// How often interfaces are checked for disappearance and return.
+const RESOLVE_EVERY: Duration = Duration::from_secs(1);
+/// How long a sender to a `udp-listen:` input stays a reply destination.
+const PEER_TTL: Duration = Duration::from_secs(60);
+/// Most reply destinations a `udp-listen:` node keeps.
+const MAX_PEERS: usize = 16;
+/// TTL / hop limit of unicast `udp:` outputs (Linux's default).
+const UNICAST_TTL: u8 = 64;
+
+/// The receiving side of a node.
+enum Rx {
+    /// Not receiving (output only, or its interface is gone).
+    None,
+    /// A multicast group on its interfaces.
+    Group(GroupSocket),
+    /// A unicast socket (udp-listen:, or the replies to an udp: output).
+    Udp(Socket),
+}
+
+/// The sending side of a node.
+enum Tx {
+    /// Not sending.
+    None,
+    /// Multicast or unicast through one socket per interface.
+    Fan(Fanout),
+    /// Replies to the recent senders of a `udp-listen:` input, from its socket.
+    Peers(Vec<(SocketAddr, Instant)>),
+    /// A TCP peer (both directions).
+    Tcp(Box<TcpPeer>),
+}
+
+struct Node {
+    link: Link,
+    ifaces: Vec<IfRef>,
+    rx: Rx,
+    tx: Tx,
+    /// The batch being built for this output, and the TTL it is built for.
+    pending: SendBuf,
+    pending_ttl: u8,
+    current_ttl: u8,
+    /// The output is down (send errors); logged once per outage.
+    down: bool,
+    /// Datagrams that failed to send since the last accounting.
+    pending_failures: u64,
+    kernel_drops: u32,
+}
+
+/// One direction: an input node and the nodes it feeds.
+struct Dir {
+    input: usize,
+    outputs: Vec<usize>,
+    bucket: Option<TokenBucket>,
+    received: u64,
+    forwarded: u64,
+    drops: DropCounts,
+}
+
+/// A running bridge: its nodes (the links' sockets), its directions, and
+/// the state of its drop rules.
+pub struct Bridge {
+    cfg: BridgeConfig,
+    nodes: Vec<Node>,
+    dirs: Vec<Dir>,
+    /// The direction each node is the input of (at most one).
+    dir_of: Vec<Option<usize>>,
+    dedup: DedupWindow,
+    /// Local ports of our output sockets, and this host's addresses:
+    /// a datagram from one of those is our own coming back.
+    own_ports: Vec<u16>,
+    local_addrs: Vec<IpAddr>,
+    resolver: Resolver,
+    started: Instant,
+    /// The current datagram's CoT event, decoded at most once.
+    cot: CotCache,
+    /// Reused buffers: conversions for TCP peers, and the `-v` log line.
+    scratch: Vec<u8>,
+    log: Vec<u8>,
+}
+
+impl Bridge {
+    /// Opens every link's sockets (a `tcp:` peer connects on the first
+    /// turn of the loop) and refuses outputs that would echo the input.
+    pub fn build(cfg: BridgeConfig, ctx: &Ctx) -> Result<Bridge> {
+        let resolver = Resolver::new()?;
+        let mut nodes = Vec::with_capacity(1 + cfg.to.len());
+        for (i, link) in cfg.links().enumerate() {
+            let receives = i == 0 || cfg.both_ways;
+            let sends = i > 0 || cfg.both_ways;
+            nodes.push(open_node(link, receives, sends, &cfg, &resolver, ctx)?);
+        }
+        // A multicast output on the group and port of the input must not
+        // use the input's interfaces: that would echo datagrams back.
+        if let Link::Multicast(inp) = &cfg.from {
+            for (i, to) in cfg.to.iter().enumerate() {
+                if let Link::Multicast(out) = to {
+                    if out.addr == inp.addr && out.port == inp.port {
+                        let shared: Vec<&IfRef> = nodes[i + 1]
+                            .ifaces
+                            .iter()
+                            .filter(|x| nodes[0].ifaces.contains(x))
+                            .collect();
+                        // Without an interface on either side, routing may
+                        // pick the input's: that is refused too.
+                        if !shared.is_empty()
+                            || nodes[0].ifaces.is_empty()
+                            || nodes[i + 1].ifaces.is_empty()
+                        {
+                            return Err(usage(format!(
+                                "output {to} uses the input's interface and group ({}): a bridge must not \
+                                 send a datagram back where it came from; name different interfaces",
+                                inp
+                            )));
+                        }
+                    }
+                }
+            }
+        }
+        let bucket = || {
+            cfg.max_rate
+                .map(|r| TokenBucket::new(r, (r / 10.0).max(1.0) as u32))
+        };
+        let mut dirs = vec![Dir {
+            input: 0,
+            outputs: (1..nodes.len()).collect(),
+            bucket: bucket(),
+            received: 0,
+            forwarded: 0,
+            drops: DropCounts::default(),
+        }];
+        if cfg.both_ways {
+            for i in 1..nodes.len() {
+                dirs.push(Dir {
+                    input: i,
+                    outputs: vec![0],
+                    bucket: bucket(),
+                    received: 0,
+                    forwarded: 0,
+                    drops: DropCounts::default(),
+                });
+            }
+        }
+        let dir_of = (0..nodes.len())
+            .map(|n| dirs.iter().position(|d| d.input == n))
+            .collect();
+        let mut b = Bridge {
+            dedup: DedupWindow::new(cfg.dedup_window),
+            cfg,
+            nodes,
+            dirs,
+            dir_of,
+            own_ports: Vec::new(),
+            local_addrs: Vec::new(),
+            resolver,
+            started: Instant::now(),
+            cot: CotCache::new(),
+            scratch: Vec::with_capacity(4096),
+            log: Vec::new(),
+        };
+        b.refresh_own();
+        Ok(b)
+    }
+
+    /// Recomputes the addresses that identify our own datagrams.
+    fn refresh_own(&mut self) {
+        self.local_addrs = self
+            .resolver
+            .interfaces()
+            .iter()
+            .flat_map(|i| i.addrs.iter().map(|a| a.addr))
+            .collect();
+        self.own_ports.clear();
+        for n in &self.nodes {
+            match &n.tx {
+                Tx::Fan(f) => {
+                    for o in &f.outs {
+                        if let Some(p) = o
+                            .sock
+                            .local_addr()
+                            .ok()
+                            .and_then(|a| a.as_socket())
+                            .map(|a| a.port())
+                        {
+                            self.own_ports.push(p);
+                        }
+                    }
+                }
+                Tx::Peers(_) => {
+                    if let Rx::Udp(s) = &n.rx {
+                        if let Some(p) = s
+                            .local_addr()
+                            .ok()
+                            .and_then(|a| a.as_socket())
+                            .map(|a| a.port())
+                        {
+                            self.own_ports.push(p);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn is_own(&self, src: &SocketAddr) -> bool {
+        self.own_ports.contains(&src.port()) && self.local_addrs.contains(&src.ip())
+    }
+
+    /// True when an input accepts unicast datagrams from anyone (no
+    /// `--allow-from`), which the user should hear about.
+    pub fn open_to_anyone(&self) -> bool {
+        self.cfg.policy.allow.is_empty()
+            && self
+                .nodes
+                .iter()
+                .any(|n| matches!(n.link, Link::UdpListen { .. }))
+    }
+
+    /// One line per direction: `FROM -> TO, TO`.
+    pub fn directions(&self) -> Vec<String> {
+        self.dirs.iter().map(|d| self.describe(d)).collect()
+    }
+
+    fn describe(&self, d: &Dir) -> String {
+        let outs: Vec<String> = d
+            .outputs
+            .iter()
+            .map(|&o| self.nodes[o].link.to_string())
+            .collect();
+        format!("{} -> {}", self.nodes[d.input].link, outs.join(", "))
+    }
+
+    /// Relays until Ctrl-C or SIGTERM, printing statistics every
+    /// `stats_every`.
+    pub fn run(&mut self, ctx: &Ctx, stop: &Stop) -> Result<()> {
+        let mut batch = RecvBatch::new(BATCH, MAX_DATAGRAM);
+        // Which node and socket each polled descriptor belongs to.
+        let mut owners: Vec<(usize, RawFd)> = Vec::new();
+        let mut ready: Vec<(usize, RawFd, PollFlags)> = Vec::new();
+        let mut incoming: Vec<Vec<u8>> = Vec::new();
+        let mut next_resolve = Instant::now() + RESOLVE_EVERY;
+        let mut next_stats = self.cfg.stats_every.map(|d| Instant::now() + d);
+        loop {
+            let now = Instant::now();
+            for n in self.nodes.iter_mut() {
+                if let Tx::Tcp(p) = &mut n.tx {
+                    if let Some(e) = p.tick(now) {
+                        log_peer(ctx, p, &e);
+                    }
+                }
+            }
+            let mut wait = poll::MAX_SLEEP.min(next_resolve.saturating_duration_since(now));
+            if let Some(t) = next_stats {
+                wait = wait.min(t.saturating_duration_since(now));
+            }
+            for n in &self.nodes {
+                if let Tx::Tcp(p) = &n.tx {
+                    if let Some(t) = p.next_attempt() {
+                        wait = wait.min(t.saturating_duration_since(now));
+                    }
+                }
+            }
+            // The descriptors borrow the nodes only while polling; what is
+            // ready is copied out before the nodes are touched.
+            ready.clear();
+            {
+                owners.clear();
+                let mut fds: Vec<PollFd<'_>> = Vec::with_capacity(self.nodes.len() + 4);
+                for (i, n) in self.nodes.iter().enumerate() {
+                    match (&n.rx, &n.tx) {
+                        (Rx::Group(g), _) => {
+                            watch(&mut fds, &mut owners, i, g.sock.as_fd(), PollFlags::POLLIN)
+                        }
+                        (Rx::Udp(s), _) => {
+                            watch(&mut fds, &mut owners, i, s.as_fd(), PollFlags::POLLIN)
+                        }
+                        (Rx::None, Tx::Tcp(p)) => {
+                            if let Some((fd, ev)) = p.interest() {
+                                watch(&mut fds, &mut owners, i, fd, ev);
+                            }
+                        }
+                        // A udp: output reads replies on its own sockets.
+                        (Rx::None, Tx::Fan(f))
+                            if self.cfg.both_ways && matches!(n.link, Link::Udp { .. }) =>
+                        {
+                            for o in &f.outs {
+                                watch(&mut fds, &mut owners, i, o.sock.as_fd(), PollFlags::POLLIN);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                match poll::wait(&mut fds, wait + Duration::from_millis(1), stop)? {
+                    Woke::Stopped => return Ok(()),
+                    Woke::Timeout => {}
+                    Woke::Ready => {
+                        for (k, fd) in fds.iter().enumerate() {
+                            if let Some(r) = fd.revents().filter(|r| !r.is_empty()) {
+                                ready.push((owners[k].0, owners[k].1, r));
+                            }
+                        }
+                    }
+                }
+            }
+            for &(node, fd, revents) in &ready {
+                if let Tx::Tcp(p) = &mut self.nodes[node].tx {
+                    incoming.clear();
+                    if let Some(e) = p.on_ready(revents, &mut incoming) {
+                        log_peer(ctx, p, &e);
+                    }
+                    let msgs = std::mem::take(&mut incoming);
+                    let now = Instant::now();
+                    for m in &msgs {
+                        self.process(node, m, None, None, now, ctx);
+                    }
+                    incoming = msgs;
+                    self.flush_outputs(ctx);
+                    continue;
+                }
+                self.drain(node, fd, &mut batch, ctx)?;
+            }
+            let now = Instant::now();
+            if now >= next_resolve {
+                next_resolve = now + RESOLVE_EVERY;
+                self.reresolve(ctx);
+            }
+            if let Some(t) = next_stats {
+                if now >= t {
+                    next_stats = self.cfg.stats_every.map(|d| now + d);
+                    self.print_stats(ctx, false);
+                }
+            }
+        }
+    }
+
+    /// Reads every datagram waiting on one socket of a node and forwards.
+    fn drain(&mut self, node: usize, fd: i32, batch: &mut RecvBatch, ctx: &Ctx) -> Result<()> {
+        loop {
+            let n = {
+                let sock = self.socket_by_fd(node, fd);
+                let Some(sock) = sock else { return Ok(()) };
+                match batch.recv(sock) {
+                    Ok(n) => n,
+                    // An interface that vanished under a socket: the
+                    // periodic re-resolve rebuilds it.
+                    Err(e) => {
+                        ctx.debug(format_args!("receive on {}: {e}", self.nodes[node].link));
+                        return Ok(());
+                    }
+                }
+            };
+            if n == 0 {
+                return Ok(());
+            }
+            if let Some(d) = batch.kernel_drops {
+                let nd = &mut self.nodes[node];
+                nd.kernel_drops = nd.kernel_drops.max(d);
+            }
+            // One clock reading per batch: the rate and duplicate checks
+            // need no finer time than a batch takes.
+            let now = Instant::now();
+            for (meta, payload) in batch.iter() {
+                if let Rx::Group(g) = &self.nodes[node].rx {
+                    if !g.accepts(meta.dst, meta.ifindex) {
+                        continue;
+                    }
+                }
+                if let Tx::Peers(peers) = &mut self.nodes[node].tx {
+                    learn_peer(peers, meta.src);
+                }
+                let ttl = meta.ttl;
+                self.process(node, payload, Some(meta.src), ttl, now, ctx);
+            }
+            self.flush_outputs(ctx);
+            if n < BATCH {
+                return Ok(());
+            }
+        }
+    }
+
+    fn socket_by_fd(&self, node: usize, fd: i32) -> Option<&Socket> {
+        let n = &self.nodes[node];
+        match (&n.rx, &n.tx) {
+            (Rx::Group(g), _) if g.sock.as_raw_fd() == fd => Some(&g.sock),
+            (Rx::Udp(s), _) if s.as_raw_fd() == fd => Some(s),
+            (_, Tx::Fan(f)) => f.outs.iter().map(|o| &o.sock).find(|s| s.as_raw_fd() == fd),
+            _ => None,
+        }
+    }
+
+    /// Runs the drop checks on one datagram and queues it on the outputs.
+    fn process(
+        &mut self,
+        node: usize,
+        payload: &[u8],
+        src: Option<SocketAddr>,
+        arrival_ttl: Option<u8>,
+        now: Instant,
+        ctx: &Ctx,
+    ) {
+        let Some(di) = self.dir_of[node] else {
+            return;
+        };
+        // TCP input has no datagram source: the server is trusted as chosen.
+        let own = src.is_some_and(|s| self.is_own(&s));
+        self.cot.reset();
+        let d = &mut self.dirs[di];
+        d.received += 1;
+        let verdict = policy::verdict(
+            &self.cfg.policy,
+            &Datagram {
+                payload,
+                src,
+                ttl: arrival_ttl,
+                own,
+            },
+            policy::State {
+                bucket: d.bucket.as_mut(),
+                dedup: &mut self.dedup,
+                cot: &mut self.cot,
+            },
+            now,
+        );
+        let ttl = match verdict {
+            Ok(ttl) => ttl,
+            Err(r) => {
+                d.drops.add(r, 1);
+                return;
+            }
+        };
+        let mut forwarded = false;
+        for k in 0..self.dirs[di].outputs.len() {
+            let out = &mut self.nodes[self.dirs[di].outputs[k]];
+            match &mut out.tx {
+                Tx::Tcp(p) => {
+                    if p.enqueue_datagram(payload, &mut self.cot, &mut self.scratch) {
+                        forwarded = true;
+                        if let Some(e) = p.flush() {
+                            log_peer(ctx, p, &e);
+                        }
+                    } else {
+                        self.dirs[di].drops.add(DropReason::Filter, 1);
+                    }
+                }
+                Tx::Fan(_) | Tx::Peers(_) => {
+                    if !out.pending.is_empty()
+                        && (out.pending_ttl != ttl || out.pending.is_full(payload.len()))
+                    {
+                        flush_node(out, ctx);
+                    }
+                    out.pending_ttl = ttl;
+                    out.pending.push(payload);
+                    forwarded = true;
+                }
+                Tx::None => {}
+            }
+        }
+        if forwarded {
+            self.dirs[di].forwarded += 1;
+            if let (true, Some(src)) = (ctx.verbose > 0 && !ctx.quiet, src) {
+                let mut log = std::mem::take(&mut self.log);
+                log.clear();
+                let (group, port) = match &self.nodes[node].link {
+                    Link::Multicast(ep) => (ep.addr, ep.port),
+                    other => (src.ip(), other.port()),
+                };
+                let info = Info {
+                    time_ns: now_ns(),
+                    src,
+                    group,
+                    port,
+                    iface: "",
+                    ttl: arrival_ttl,
+                    seq: None,
+                    truncated: false,
+                };
+                let _ = write!(log, "forward {} -> ", self.nodes[node].link);
+                for &o in &self.dirs[di].outputs {
+                    let _ = write!(log, "{} ", self.nodes[o].link);
+                }
+                log.push(b'\n');
+                output::write_text(&mut log, &info, payload, false);
+                let _ = io::stderr().lock().write_all(&log);
+                self.log = log;
+            }
+        }
+    }
+
+    fn flush_outputs(&mut self, ctx: &Ctx) {
+        for n in self.nodes.iter_mut() {
+            if !n.pending.is_empty() {
+                flush_node(n, ctx);
+            }
+        }
+        // Send errors are counted on the direction(s) feeding the output.
+        for n in 0..self.nodes.len() {
+            let failed = std::mem::take(&mut self.nodes[n].pending_failures);
+            if failed > 0 {
+                // They were counted as forwarded when queued: move them.
+                for d in self.dirs.iter_mut().filter(|d| d.outputs.contains(&n)) {
+                    d.drops.add(DropReason::SendError, failed);
+                    d.forwarded = d.forwarded.saturating_sub(failed);
+                }
+            }
+        }
+    }
+
+    /// Re-resolves named interfaces; rebuilds a node whose interface went
+    /// away and came back (deleted and recreated: a new index; or its
+    /// address changed).
+    fn reresolve(&mut self, ctx: &Ctx) {
+        let Ok(resolver) = Resolver::new() else {
+            return;
+        };
+        self.resolver = resolver;
+        for i in 0..self.nodes.len() {
+            let Link::Multicast(ep) = &self.nodes[i].link else {
+                continue;
+            };
+            if !self.cfg.names_interfaces(&self.nodes[i].link) {
+                continue;
+            }
+            let now = self
+                .resolver
+                .ifaces_for(ep.iface.as_ref(), &self.cfg.ifaces)
+                .unwrap_or_default();
+            let had = &self.nodes[i].ifaces;
+            let lost = now.is_empty() && !had.is_empty();
+            if now == *had && !lost {
+                continue;
+            }
+            let link = self.nodes[i].link.clone();
+            if now.is_empty() {
+                ctx.warn(format_args!(
+                    "{link}: interface gone; waiting for it to come back"
+                ));
+                let n = &mut self.nodes[i];
+                n.ifaces.clear();
+                n.rx = Rx::None;
+                n.tx = Tx::None;
+                n.down = true;
+                continue;
+            }
+            let receives = self.dirs.iter().any(|d| d.input == i);
+            let sends = self.dirs.iter().any(|d| d.outputs.contains(&i));
+            match open_node(&link, receives, sends, &self.cfg, &self.resolver, ctx) {
+                Ok(n) => {
+                    let names: Vec<String> = n.ifaces.iter().map(|x| x.to_string()).collect();
+                    ctx.info(format_args!("{link}: re-joined on {}", names.join(", ")));
+                    self.nodes[i] = n;
+                }
+                Err(e) => ctx.warn(format_args!("{link}: {e:#}; retrying")),
+            }
+        }
+        // Addresses may change without any interface coming or going.
+        self.refresh_own();
+    }
+
+    /// Prints one statistics record per direction (`last`: the totals on
+    /// exit).
+    pub fn print_stats(&self, ctx: &Ctx, last: bool) {
+        let secs = self.started.elapsed().as_secs_f64();
+        match self.cfg.stats_output {
+            StatsOutput::Json => {
+                let dirs: Vec<_> = self
+                    .dirs
+                    .iter()
+                    .map(|d| {
+                        let mut drops = serde_json::Map::new();
+                        for (r, n) in self.drops_of(d).iter() {
+                            drops.insert(r.as_str().to_string(), n.into());
+                        }
+                        json!({
+                            "from": self.nodes[d.input].link.to_string(),
+                            "to": d.outputs.iter().map(|&o| self.nodes[o].link.to_string()).collect::<Vec<_>>(),
+                            "in": d.received,
+                            "out": d.forwarded,
+                            "dropped": drops,
+                            "kernel_drops": self.nodes[d.input].kernel_drops,
+                        })
+                    })
+                    .collect();
+                let o = json!({ "final": last, "seconds": secs, "directions": dirs });
+                let mut out = io::stdout().lock();
+                let _ = serde_json::to_writer(&mut out, &o);
+                let _ = out.write_all(b"\n").and_then(|_| out.flush());
+            }
+            StatsOutput::Text => {
+                if ctx.quiet {
+                    return;
+                }
+                let mut s = String::new();
+                for d in &self.dirs {
+                    let _ = write!(
+                        s,
+                        "{} {}: in={} out={} dropped {} kernel={}",
+                        if last { "total" } else { "stats" },
+                        self.describe(d),
+                        d.received,
+                        d.forwarded,
+                        self.drops_of(d),
+                        self.nodes[d.input].kernel_drops
+                    );
+                    s.push('\n');
+                }
+                eprint!("{s}");
+            }
+        }
+    }
+
+    /// A direction's drops, with the queue drops of the TCP peers it feeds
+    /// (a peer's queue is the one place those are counted).
+    fn drops_of(&self, d: &Dir) -> DropCounts {
+        let mut c = d.drops;
+        for &o in &d.outputs {
+            if let Tx::Tcp(p) = &self.nodes[o].tx {
+                c.add(DropReason::Queue, p.dropped);
+            }
+        }
+        c
+    }
+}
+
+/// Adds a descriptor to a poll set, remembering its node.
+fn watch<'a>(
+    fds: &mut Vec<PollFd<'a>>,
+    owners: &mut Vec<(usize, RawFd)>,
+    node: usize,
+    fd: BorrowedFd<'a>,
+    events: PollFlags,
+) {
+    owners.push((node, fd.as_raw_fd()));
+    fds.push(PollFd::new(fd, events));
+}
+
+/// Sends a node's pending batch with its TTL; failures are counted, not fatal.
+fn flush_node(n: &mut Node, ctx: &Ctx) {
+    let count = n.pending.len() as u64;
+    let result = match &mut n.tx {
+        Tx::Fan(f) => {
+            let fam = f.family();
+            // --ttl and --decrement-ttl are about multicast: a udp: output
+            // keeps the unicast default TTL so that it can cross routers.
+            let multicast = matches!(n.link, Link::Multicast(_));
+            if multicast && n.pending_ttl != n.current_ttl {
+                for o in &f.outs {
+                    let _ = sock::set_ttl(&o.sock, fam, n.pending_ttl);
+                }
+                n.current_ttl = n.pending_ttl;
+            }
+            f.flush(&n.pending)
+        }
+        Tx::Peers(peers) => {
+            let Rx::Udp(s) = &n.rx else { return };
+            let now = Instant::now();
+            peers.retain(|(_, t)| now.duration_since(*t) < PEER_TTL);
+            let mut r = Ok(());
+            for (p, _) in peers.iter() {
+                for i in 0..n.pending.len() {
+                    if let Err(e) = s.send_to(n.pending.get(i), &SockAddr::from(*p)) {
+                        r = Err(anyhow::Error::new(e).context(format!("send to {p}")));
+                    }
+                }
+            }
+            r
+        }
+        _ => Ok(()),
+    };
+    n.pending.clear();
+    match result {
+        Ok(()) => {
+            if n.down {
+                ctx.info(format_args!("{}: sending again", n.link));
+                n.down = false;
+            }
+        }
+        Err(e) => {
+            n.pending_failures += count;
+            if !n.down {
+                ctx.warn(format_args!(
+                    "{}: {e:#} (counting send errors until it recovers)",
+                    n.link
+                ));
+                n.down = true;
+            }
+        }
+    }
+}
+
+fn learn_peer(peers: &mut Vec<(SocketAddr, Instant)>, src: SocketAddr) {
+    let now = Instant::now();
+    if let Some(p) = peers.iter_mut().find(|(a, _)| *a == src) {
+        p.1 = now;
+        return;
+    }
+    if peers.len() >= MAX_PEERS {
+        if let Some(oldest) = peers
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, (_, t))| *t)
+            .map(|(i, _)| i)
+        {
+            peers.swap_remove(oldest);
+        }
+    }
+    peers.push((src, now));
+}
+
+fn log_peer(ctx: &Ctx, p: &TcpPeer, e: &PeerEvent) {
+    match e {
+        PeerEvent::Connected(a) => ctx.info(format_args!("{}: connected ({a})", p.name())),
+        PeerEvent::Disconnected(why, wait) => ctx.warn(format_args!(
+            "{why}; reconnecting in {:.1}s ({} events queued)",
+            wait.as_secs_f64(),
+            p.queued()
+        )),
+    }
+}
+
+/// Opens a node's sockets for the directions it takes part in.
+fn open_node(
+    link: &Link,
+    receives: bool,
+    sends: bool,
+    cfg: &BridgeConfig,
+    resolver: &Resolver,
+    ctx: &Ctx,
+) -> Result<Node> {
+    let mut ifaces = Vec::new();
+    let mut rx = Rx::None;
+    let mut tx = Tx::None;
+    match link {
+        Link::Multicast(ep) => {
+            ifaces = resolver.ifaces_for(ep.iface.as_ref(), &cfg.ifaces)?;
+            if receives {
+                let g = plan::GroupPlan {
+                    group: ep.addr,
+                    port: ep.port,
+                    memberships: plan::memberships(ep.addr, &ifaces, &[]),
+                };
+                let g = sock::open_group_receiver(&g, cfg.rcvbuf, false)?;
+                warn_rcvbuf(ctx, link, g.rcvbuf, cfg.rcvbuf);
+                rx = Rx::Group(g);
+            }
+            if sends {
+                let plan = SendPlan {
+                    addr: ep.addr,
+                    port: ep.port,
+                    ifaces: ifaces.clone(),
+                };
+                tx = Tx::Fan(open_fanout(&plan, cfg)?);
+            }
+        }
+        Link::Udp { host, port } => {
+            let addr = resolve(host, *port).with_context(|| format!("resolve {link}"))?;
+            let plan = SendPlan {
+                addr: addr.ip(),
+                port: *port,
+                ifaces: Vec::new(),
+            };
+            tx = Tx::Fan(open_fanout(&plan, cfg)?);
+        }
+        Link::UdpListen { addr, port } => {
+            let family = addr.map_or(Family::V4, |a| Family::of(&a));
+            let (s, granted) = sock::open_unicast_receiver(family, *addr, *port, cfg.rcvbuf)?;
+            warn_rcvbuf(ctx, link, granted, cfg.rcvbuf);
+            rx = Rx::Udp(s);
+            if sends {
+                tx = Tx::Peers(Vec::new());
+            }
+        }
+        Link::Tcp { host, port } => {
+            tx = Tx::Tcp(Box::new(TcpPeer::new(
+                host.clone(),
+                *port,
+                cfg.framing,
+                cfg.queue,
+            )));
+        }
+    }
+    Ok(Node {
+        link: link.clone(),
+        ifaces,
+        rx,
+        tx,
+        pending: SendBuf::new(GSO_MAX_SEGMENTS, 1 << 20),
+        pending_ttl: cfg.policy.ttl,
+        current_ttl: cfg.policy.ttl,
+        down: false,
+        kernel_drops: 0,
+        pending_failures: 0,
+    })
+}
+
+/// Output sockets: loopback off (a bridge must not hear itself), bound to
+/// an ephemeral port first so that the port is known for loop detection.
+fn open_fanout(plan: &SendPlan, cfg: &BridgeConfig) -> Result<Fanout> {
+    let family = Family::of(&plan.addr);
+    let send = SendConfig {
+        iface: IfRef::any(),
+        // A unicast (udp:) output goes through routers: the usual TTL, not
+        // the multicast --ttl (1 by default, which the first router drops).
+        ttl: if plan.addr.is_multicast() {
+            cfg.policy.ttl
+        } else {
+            UNICAST_TTL
+        },
+        multicast_loop: false,
+        tos: None,
+        bind: Some(SocketAddr::new(family.unspecified(), 0)),
+    };
+    Fanout::open(plan, &send, false)
+}
+
+fn warn_rcvbuf(ctx: &Ctx, link: &Link, got: usize, want: usize) {
+    if let Some(w) = sock::rcvbuf_shortfall(got, want) {
+        ctx.warn(format_args!("{link}: {w}"));
+    }
+}
+
+/// Resolves a link's host to a socket address: literals directly (a zone
+/// becomes the scope id), names through the system resolver (this blocks,
+/// so it is done at start and on reconnects only).
+pub fn resolve(host: &Host, port: u16) -> io::Result<SocketAddr> {
+    match host {
+        Host::Ip {
+            addr: IpAddr::V6(a),
+            zone: Some(z),
+        } => {
+            let scope = match z {
+                IfaceSpec::Index(i) => *i,
+                IfaceSpec::Name(n) => {
+                    nix::net::if_::if_nametoindex(n.as_str()).map_err(io::Error::from)?
+                }
+                IfaceSpec::Addr(_) => 0,
+            };
+            Ok(SocketAddr::V6(SocketAddrV6::new(*a, port, 0, scope)))
+        }
+        Host::Ip { addr, .. } => Ok(SocketAddr::new(*addr, port)),
+        Host::Name(n) => std::net::ToSocketAddrs::to_socket_addrs(&(n.as_str(), port))?
+            .next()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, format!("{n} has no address"))),
+    }
+}
