@@ -46,8 +46,8 @@ complete -c mcast -n "__fish_mcast_using_subcommand send" -l split -d 'How to sp
 none\t'All of stdin as a single datagram'
 nul\t'One datagram per NUL-terminated record'"
 complete -c mcast -n "__fish_mcast_using_subcommand send" -s c -l count -d 'Number of datagrams (default: 1, or unlimited with --rate/--interval; for stdin, at most this many)' -r
-complete -c mcast -n "__fish_mcast_using_subcommand send" -l interval -d 'Time between datagrams' -r
-complete -c mcast -n "__fish_mcast_using_subcommand send" -l rate -d 'Datagrams per second, evenly paced' -r
+complete -c mcast -n "__fish_mcast_using_subcommand send" -l interval -d 'Time between datagrams (cot-gen: between ticks of one event per unit)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand send" -l rate -d 'Datagrams (cot-gen: events) per second, evenly paced' -r
 complete -c mcast -n "__fish_mcast_using_subcommand send" -l ttl -d 'Multicast TTL / hop limit (1 stays on the local link)' -r
 complete -c mcast -n "__fish_mcast_using_subcommand send" -l bind -d 'Source address and port to send from, e.g. 10.77.0.1:5000 or [::]:5000' -r
 complete -c mcast -n "__fish_mcast_using_subcommand send" -l tos -d 'IP TOS / IPv6 traffic class byte (e.g. 0xb8 for DSCP EF)' -r
@@ -101,7 +101,7 @@ complete -c mcast -n "__fish_mcast_using_subcommand ifaces" -l json -d 'Print a 
 complete -c mcast -n "__fish_mcast_using_subcommand ifaces" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c mcast -n "__fish_mcast_using_subcommand ifaces" -s q -l quiet -d 'Print nothing on stderr but errors (no summaries or warnings)'
 complete -c mcast -n "__fish_mcast_using_subcommand ifaces" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l ttl -d 'TTL / hop limit of forwarded multicast (1 stays on the local link)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l ttl -d 'Multicast TTL / hop limit (1 stays on the local link)' -r
 complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l dedup-window -d 'Drop a datagram identical to one forwarded within this window' -r
 complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l max-rate -d 'At most this many datagrams per second from each input (token bucket)' -r
 complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l allow-from -d 'Accept datagrams only from these sources (repeatable), e.g. 10.77.0.0/24 or fd77::/64' -r
@@ -145,8 +145,8 @@ complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l message -d 'Chat
 complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l room -d 'Chat room' -r
 complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l target-uid -d 'Uid that a delete event removes (required with --kind delete)' -r
 complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -s c -l count -d 'Number of events (default: one per unit, or unlimited with --interval/--rate)' -r
-complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l interval -d 'Time between ticks (each tick emits one event per unit)' -r
-complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l rate -d 'Events per second, evenly paced' -r
+complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l interval -d 'Time between datagrams (cot-gen: between ticks of one event per unit)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l rate -d 'Datagrams (cot-gen: events) per second, evenly paced' -r
 complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l units -d 'Number of distinct units (uids and callsigns)' -r
 complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l move -d 'Movement between ticks' -r -f -a "still\t'Stay put'
 walk\t'Random walk at --speed'
@@ -160,7 +160,7 @@ complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l time -d 'Time of
 complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -s f -l format -d 'Encoding' -r -f -a "xml\t'XML events, one per line'
 tak\t'TAK Protocol v1 mesh datagrams (BF 01 BF + protobuf); hex lines on stdout unless --raw'"
 complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l send -d 'Send the events instead of printing them: to ENDPOINT, or by default 239.2.3.1:6969 (SA) / 224.10.10.1:17012 (chat)' -r
-complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l ttl -d 'Multicast TTL / hop limit for --send' -r
+complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l ttl -d 'Multicast TTL / hop limit (1 stays on the local link)' -r
 complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -s i -l iface -d 'Interface(s) for endpoints that name none: a name, an address, an index, or `all` (every UP interface with the MULTICAST flag). Repeatable' -r
 complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l color -d 'When to use colour: auto (a terminal without NO_COLOR), always or never' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is not set'
 always\t'Always colour'

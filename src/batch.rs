@@ -10,15 +10,40 @@ use std::mem;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::os::fd::AsRawFd;
 
+use libc::{IPV6_HOPLIMIT, IPV6_PKTINFO, SO_RXQ_OVFL, UDP_SEGMENT};
 use socket2::{SockAddr, Socket};
 
 /// Largest UDP payload of any family (65,535 - 8).
 pub const MAX_DATAGRAM: usize = 65_527;
-/// `UDP_SEGMENT` (linux/udp.h); not exported by the libc crate.
-const UDP_SEGMENT: libc::c_int = 103;
-const SO_RXQ_OVFL: libc::c_int = 40;
-const IPV6_PKTINFO: libc::c_int = 50;
-const IPV6_HOPLIMIT: libc::c_int = 52;
+/// One `recvfrom(2)` into an initialised buffer, without blocking: the
+/// number of bytes and the source.
+pub fn recv_from_nowait(sock: &Socket, buf: &mut [u8]) -> io::Result<(usize, SockAddr)> {
+    // SAFETY: [u8] and [MaybeUninit<u8>] have the same layout, and recvfrom
+    // only ever writes initialised bytes into it, so `buf` stays
+    // initialised.
+    let uninit = unsafe { &mut *(buf as *mut [u8] as *mut [mem::MaybeUninit<u8>]) };
+    sock.recv_from_with_flags(uninit, libc::MSG_DONTWAIT)
+}
+
+fn zeroed_storage() -> libc::sockaddr_storage {
+    // SAFETY: sockaddr_storage is a plain C struct (integers and byte
+    // arrays) for which all-zero is a valid value.
+    unsafe { mem::zeroed() }
+}
+
+fn zeroed_iovec() -> libc::iovec {
+    libc::iovec {
+        iov_base: std::ptr::null_mut(),
+        iov_len: 0,
+    }
+}
+
+fn zeroed_mmsghdr() -> libc::mmsghdr {
+    // SAFETY: mmsghdr is a plain C struct of integers and raw pointers, for
+    // which all-zero (null pointers, zero lengths) is a valid value.
+    unsafe { mem::zeroed() }
+}
+
 /// Room for PKTINFO, TTL/HOPLIMIT, RXQ_OVFL and TIMESTAMPNS, with headers.
 const CTRL_LEN: usize = 256;
 
@@ -65,11 +90,9 @@ impl RecvBatch {
             slot,
             bufs: vec![0; n * slot],
             ctrl: vec![0; n * CTRL_LEN],
-            // SAFETY: sockaddr_storage, iovec and mmsghdr are plain C structs
-            // for which all-zero is a valid value.
-            names: vec![unsafe { mem::zeroed() }; n],
-            iovs: vec![unsafe { mem::zeroed() }; n],
-            hdrs: vec![unsafe { mem::zeroed() }; n],
+            names: vec![zeroed_storage(); n],
+            iovs: vec![zeroed_iovec(); n],
+            hdrs: vec![zeroed_mmsghdr(); n],
             metas: Vec::with_capacity(n),
             filled: 0,
             kernel_drops: None,
@@ -412,9 +435,8 @@ impl Sender {
     fn send_mmsg(&mut self, sock: &Socket, buf: &SendBuf) -> io::Result<usize> {
         let n = buf.len();
         // Grows only up to the largest batch ever sent, then is reused.
-        // SAFETY: all-zero iovec/mmsghdr are valid.
-        self.iovs.resize(n, unsafe { mem::zeroed() });
-        self.hdrs.resize(n, unsafe { mem::zeroed() });
+        self.iovs.resize(n, zeroed_iovec());
+        self.hdrs.resize(n, zeroed_mmsghdr());
         for i in 0..n {
             let d = buf.get(i);
             self.iovs[i] = libc::iovec {

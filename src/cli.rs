@@ -16,8 +16,21 @@ use crate::bridge::link::Link;
 use crate::endpoint::{Endpoint, GroupEndpoint, GroupSpec, IfaceSelector};
 use crate::units::{Count, DurationArg, HexBytes, Rate, Size, Tos, Ttl};
 
-const MAIN_EXAMPLES: &str = concat!(
-    "\
+/// A command's examples followed by its exit-code table (rendered from
+/// [`crate::error::Exit`]); the top level adds the environment variables.
+fn long_help(examples: &str, command: Option<&str>) -> String {
+    let mut s = format!(
+        "{}\n\n{}",
+        examples.trim_end(),
+        crate::error::exit_codes_help(command)
+    );
+    if command.is_none() {
+        s.push_str(MAIN_ENVIRONMENT);
+    }
+    s
+}
+
+const MAIN_EXAMPLES: &str = "\
 Examples:
   Send one datagram (socat -u - UDP4-DATAGRAM:239.2.3.1:6969):
     mcast send 239.2.3.1:6969 'hello'
@@ -34,13 +47,12 @@ Examples:
   List multicast-capable interfaces and their groups:
     mcast ifaces --groups
 
-",
-    crate::exit_codes!(),
-    "\n\nEnvironment:
+";
+
+const MAIN_ENVIRONMENT: &str = "\n\nEnvironment:
   MCAST_IFACE  default for --iface (comma-separated)
   MCAST_TTL    default for --ttl
-  NO_COLOR     disables colour when set (same as --color never)"
-);
+  NO_COLOR     disables colour when set (same as --color never)";
 
 /// A command-line Swiss-army knife for IP multicast.
 ///
@@ -49,7 +61,7 @@ Examples:
 /// [ff02::1%3]:6969. IFACE is an interface name, one of its addresses, or
 /// its index.
 #[derive(Debug, Parser)]
-#[command(name = "mcast", version, about, long_about, after_long_help = MAIN_EXAMPLES, max_term_width = 100)]
+#[command(name = "mcast", version, about, long_about, after_long_help = long_help(MAIN_EXAMPLES, None), max_term_width = 100)]
 pub struct Cli {
     /// Options that every subcommand takes.
     #[command(flatten)]
@@ -60,19 +72,23 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// The `--help` heading of the options every subcommand takes, so that
+/// they do not sit in the middle of each command's own options.
+const GLOBAL: &str = "Global options";
+
 /// Options that every subcommand takes.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// More detail on stderr (repeat for more).
-    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    #[arg(short, long, action = clap::ArgAction::Count, global = true, help_heading = GLOBAL)]
     pub verbose: u8,
 
     /// Print nothing on stderr but errors (no summaries or warnings).
-    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    #[arg(short, long, global = true, conflicts_with = "verbose", help_heading = GLOBAL)]
     pub quiet: bool,
 
     /// When to use colour: auto (a terminal without NO_COLOR), always or never.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true, value_name = "WHEN")]
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true, value_name = "WHEN", help_heading = GLOBAL)]
     pub color: ColorChoice,
 }
 
@@ -91,30 +107,29 @@ pub enum ColorChoice {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Send datagrams to a group (or a unicast host).
-    #[command(after_long_help = SEND_EXAMPLES)]
+    #[command(after_long_help = long_help(SEND_EXAMPLES, Some("send")))]
     Send(SendArgs),
     /// Join groups and print what arrives.
-    #[command(after_long_help = LISTEN_EXAMPLES)]
+    #[command(after_long_help = long_help(LISTEN_EXAMPLES, Some("listen")))]
     Listen(ListenArgs),
     /// Hold group memberships (IGMP/MLD reports) until Ctrl-C or --duration.
-    #[command(after_long_help = JOIN_EXAMPLES)]
+    #[command(after_long_help = long_help(JOIN_EXAMPLES, Some("join")))]
     Join(JoinArgs),
     /// List interfaces with their flags, addresses and groups.
-    #[command(after_long_help = IFACES_EXAMPLES)]
+    #[command(after_long_help = long_help(IFACES_EXAMPLES, Some("ifaces")))]
     Ifaces(IfacesArgs),
     /// Relay datagrams between groups, interfaces, unicast UDP and TAK servers, without loops.
-    #[command(after_long_help = BRIDGE_EXAMPLES)]
+    #[command(after_long_help = long_help(BRIDGE_EXAMPLES, Some("bridge")))]
     Bridge(Box<BridgeArgs>),
     /// Generate Cursor-on-Target (CoT) test events for TAK clients and servers.
-    #[command(name = "cot-gen", after_long_help = COT_GEN_EXAMPLES)]
+    #[command(name = "cot-gen", after_long_help = long_help(COT_GEN_EXAMPLES, Some("cot-gen")))]
     CotGen(Box<CotGenArgs>),
     /// Write shell completions and man pages (for packagers).
     #[command(hide = true)]
     Generate(GenerateArgs),
 }
 
-const SEND_EXAMPLES: &str = concat!(
-    "\
+const SEND_EXAMPLES: &str = "\
 Examples:
   One datagram, like `echo hello | socat -u - UDP4-DATAGRAM:239.2.3.1:6969`:
     mcast send 239.2.3.1:6969 hello
@@ -126,13 +141,9 @@ Examples:
     mcast send 239.2.3.1:6969 --file event.xml
     mcast send [ff15::1]:6969@eth0 --hex 'bf 01 bf'
   Ask and wait 2 s for receivers' replies (pair with `listen --reply`):
-    mcast send 239.2.3.1:6969 ping --wait-replies 2s",
-    "\n\n",
-    crate::exit_codes!()
-);
+    mcast send 239.2.3.1:6969 ping --wait-replies 2s";
 
-const LISTEN_EXAMPLES: &str = concat!(
-    "\
+const LISTEN_EXAMPLES: &str = "\
 Examples:
   Like `socat -u UDP4-RECV:6969,ip-add-membership=239.2.3.1:eth0 -`:
     mcast listen 239.2.3.1:6969@eth0
@@ -145,35 +156,23 @@ Examples:
   Pipe payloads to another program:
     mcast listen 239.2.3.1:6969 --format raw | xxd
   Acknowledge each datagram to its sender:
-    mcast listen 239.2.3.1:6969 --reply ack",
-    "\n\n",
-    crate::exit_codes!()
-);
+    mcast listen 239.2.3.1:6969 --reply ack";
 
-const JOIN_EXAMPLES: &str = concat!(
-    "\
+const JOIN_EXAMPLES: &str = "\
 Examples:
   Hold 239.2.3.1 on eth0 for a minute (watch the switch's snooping table):
     mcast join 239.2.3.1@eth0 --duration 1m
   SSM join of (10.77.0.1, 232.1.1.1), IPv6 on every multicast interface:
     mcast join 232.1.1.1@eth0 --source 10.77.0.1
-    mcast join ff15::1 --iface all",
-    "\n\n",
-    crate::exit_codes!()
-);
+    mcast join ff15::1 --iface all";
 
-const IFACES_EXAMPLES: &str = concat!(
-    "\
+const IFACES_EXAMPLES: &str = "\
 Examples:
     mcast ifaces
     mcast ifaces --all --groups
-    mcast ifaces --json | jq '.[] | select(.flags | index(\"MULTICAST\"))'",
-    "\n\n",
-    crate::exit_codes!()
-);
+    mcast ifaces --json | jq '.[] | select(.flags | index(\"MULTICAST\"))'";
 
-const COT_GEN_EXAMPLES: &str = concat!(
-    "\
+const COT_GEN_EXAMPLES: &str = "\
 Examples:
   A friendly unit walking near a point, sent to TAK clients' SA group (239.2.3.1:6969):
     mcast cot-gen --uid mcast-alpha-1 --callsign ALPHA-1 --lat 37.5 --lon -122.25 --move walk --interval 1s --send
@@ -184,13 +183,9 @@ Examples:
   Five units, 100 events, reproducible, as XML lines piped to send:
     mcast cot-gen --count 100 --units 5 --move walk --seed 7 --time 2026-01-01T00:00:00Z | mcast send 239.2.3.1:6969
   TAK Protocol v1 (protobuf) datagrams instead of XML:
-    mcast cot-gen --format tak --send",
-    "\n\n",
-    crate::exit_codes!()
-);
+    mcast cot-gen --format tak --send";
 
-const BRIDGE_EXAMPLES: &str = concat!(
-    "\
+const BRIDGE_EXAMPLES: &str = "\
 Endpoints: GROUP:PORT@IFACE (multicast), udp:HOST:PORT (send unicast),
 udp-listen:[ADDR:]PORT (receive unicast), tcp:HOST:PORT (a TAK server).
 
@@ -209,10 +204,7 @@ Examples:
 
 Safety: outputs never loop multicast back to this host, datagrams from the
 bridge's own outputs are dropped, and a datagram identical to one forwarded
-within --dedup-window is dropped, so bridges wired in a ring cannot storm.",
-    "\n\n",
-    crate::exit_codes!()
-);
+within --dedup-window is dropped, so bridges wired in a ring cannot storm.";
 
 /// Options shared by commands that open sockets on interfaces.
 #[derive(Debug, Args, Clone)]
@@ -228,6 +220,38 @@ pub struct IfaceArgs {
         value_delimiter = ','
     )]
     pub iface: Vec<IfaceSelector>,
+}
+
+/// `--ttl`, shared by every command that sends multicast.
+#[derive(Debug, Args, Clone, Copy)]
+pub struct TtlArg {
+    /// Multicast TTL / hop limit (1 stays on the local link).
+    #[arg(
+        id = "ttl",
+        long = "ttl",
+        value_name = "TTL",
+        env = "MCAST_TTL",
+        default_value = "1",
+        allow_hyphen_values = true
+    )]
+    pub value: Ttl,
+}
+
+/// `--interval` or `--rate`, shared by `send` and `cot-gen`.
+#[derive(Debug, Args, Clone, Copy)]
+pub struct PaceArgs {
+    /// Time between datagrams (cot-gen: between ticks of one event per unit).
+    #[arg(
+        long,
+        value_name = "DURATION",
+        conflicts_with = "rate",
+        allow_hyphen_values = true
+    )]
+    pub interval: Option<DurationArg>,
+
+    /// Datagrams (cot-gen: events) per second, evenly paced.
+    #[arg(long, value_name = "PPS", allow_hyphen_values = true)]
+    pub rate: Option<Rate>,
 }
 
 /// How `send` splits standard input into datagrams.
@@ -274,28 +298,13 @@ pub struct SendArgs {
     #[arg(long, short = 'c', value_name = "N", allow_hyphen_values = true)]
     pub count: Option<Count>,
 
-    /// Time between datagrams.
-    #[arg(
-        long,
-        value_name = "DURATION",
-        conflicts_with = "rate",
-        allow_hyphen_values = true
-    )]
-    pub interval: Option<DurationArg>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub pace: PaceArgs,
 
-    /// Datagrams per second, evenly paced.
-    #[arg(long, value_name = "PPS", allow_hyphen_values = true)]
-    pub rate: Option<Rate>,
-
-    /// Multicast TTL / hop limit (1 stays on the local link).
-    #[arg(
-        long,
-        value_name = "TTL",
-        env = "MCAST_TTL",
-        default_value = "1",
-        allow_hyphen_values = true
-    )]
-    pub ttl: Ttl,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub ttl: TtlArg,
 
     /// Loop multicast back to listeners on this host (the default).
     #[arg(long = "loop", overrides_with = "no_loop")]
@@ -465,15 +474,9 @@ pub struct BridgeArgs {
     #[arg(long, short = 'b')]
     pub both_ways: bool,
 
-    /// TTL / hop limit of forwarded multicast (1 stays on the local link).
-    #[arg(
-        long,
-        value_name = "TTL",
-        env = "MCAST_TTL",
-        default_value = "1",
-        allow_hyphen_values = true
-    )]
-    pub ttl: Ttl,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub ttl: TtlArg,
 
     /// Behave like a router: send with min(--ttl, arrival TTL - 1) and drop
     /// what arrives with TTL 1 or less.
@@ -667,18 +670,9 @@ pub struct CotGenArgs {
     #[arg(long, short = 'c', value_name = "N", allow_hyphen_values = true)]
     pub count: Option<Count>,
 
-    /// Time between ticks (each tick emits one event per unit).
-    #[arg(
-        long,
-        value_name = "DURATION",
-        conflicts_with = "rate",
-        allow_hyphen_values = true
-    )]
-    pub interval: Option<DurationArg>,
-
-    /// Events per second, evenly paced.
-    #[arg(long, value_name = "PPS", allow_hyphen_values = true)]
-    pub rate: Option<Rate>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub pace: PaceArgs,
 
     /// Number of distinct units (uids and callsigns).
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
@@ -722,15 +716,9 @@ pub struct CotGenArgs {
     #[arg(long, value_name = "ENDPOINT", num_args = 0..=1, require_equals = false)]
     pub send: Option<Option<Endpoint>>,
 
-    /// Multicast TTL / hop limit for --send.
-    #[arg(
-        long,
-        value_name = "TTL",
-        env = "MCAST_TTL",
-        default_value = "1",
-        allow_hyphen_values = true
-    )]
-    pub ttl: Ttl,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub ttl: TtlArg,
 
     #[command(flatten)]
     #[allow(missing_docs)]
@@ -744,11 +732,9 @@ pub struct CotTime(pub i64);
 impl std::str::FromStr for CotTime {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        chrono::DateTime::parse_from_rfc3339(s.trim())
-            .map(|t| CotTime(t.timestamp_millis()))
-            .map_err(|e| {
-                format!("{s:?} is not an RFC 3339 time ({e}); expected e.g. 2026-01-01T00:00:00Z")
-            })
+        crate::cot::parse_time(s).map(CotTime).ok_or_else(|| {
+            format!("{s:?} is not an RFC 3339 time: expected e.g. 2026-01-01T00:00:00Z")
+        })
     }
 }
 

@@ -163,11 +163,6 @@ impl fmt::Display for Family {
     }
 }
 
-/// True for a multicast address of either family.
-pub fn is_multicast(a: &IpAddr) -> bool {
-    a.is_multicast()
-}
-
 /// True when an IPv6 multicast group is interface- or link-local scoped
 /// (ff01::/16, ff02::/16 and their flagged variants), so that it means
 /// nothing without naming an interface.
@@ -195,11 +190,6 @@ impl Endpoint {
         Family::of(&self.addr)
     }
 
-    /// The socket address (no scope id: that needs resolution).
-    pub fn socket_addr(&self) -> SocketAddr {
-        SocketAddr::new(self.addr, self.port)
-    }
-
     /// True when the address is a multicast group.
     pub fn is_multicast(&self) -> bool {
         self.addr.is_multicast()
@@ -220,10 +210,7 @@ impl FromStr for Endpoint {
 
 impl fmt::Display for Endpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.addr {
-            IpAddr::V4(a) => write!(f, "{a}:{}", self.port)?,
-            IpAddr::V6(a) => write!(f, "[{a}]:{}", self.port)?,
-        }
+        write!(f, "{}", SocketAddr::new(self.addr, self.port))?;
         if let Some(i) = &self.iface {
             write!(f, "@{i}")?;
         }
@@ -299,6 +286,62 @@ fn require_multicast(a: &IpAddr) -> Result<(), String> {
     ))
 }
 
+/// A bracketed IPv6 literal at the start of a text, `[ADDR%ZONE]REST`:
+/// the lexer every grammar shares (endpoints and bridge links).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Bracketed<'a> {
+    /// The address inside the brackets.
+    pub addr: Ipv6Addr,
+    /// The zone text after `%`, unparsed.
+    pub zone: Option<&'a str>,
+    /// What follows `]`.
+    pub rest: &'a str,
+}
+
+/// Why a bracketed literal did not lex.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum BracketError {
+    /// No `]`.
+    Unclosed,
+    /// The text inside is not an IPv6 address.
+    NotIpv6(String),
+}
+
+/// Lexes `[ADDR%ZONE]REST`; `None` when `s` does not start with `[`.
+pub(crate) fn lex_bracketed(s: &str) -> Option<Result<Bracketed<'_>, BracketError>> {
+    let inner = s.strip_prefix('[')?;
+    let Some(close) = inner.find(']') else {
+        return Some(Err(BracketError::Unclosed));
+    };
+    let (host, zone) = match inner[..close].split_once('%') {
+        Some((h, z)) => (h, Some(z)),
+        None => (&inner[..close], None),
+    };
+    Some(match host.parse::<Ipv6Addr>() {
+        Ok(addr) => Ok(Bracketed {
+            addr,
+            zone,
+            rest: &inner[close + 1..],
+        }),
+        Err(_) => Err(BracketError::NotIpv6(host.to_string())),
+    })
+}
+
+impl BracketError {
+    /// The message, with an example of the right form.
+    pub(crate) fn message(&self, shown: &str, example: &str) -> String {
+        match self {
+            BracketError::Unclosed => {
+                format!("{shown:?}: missing ']' after the IPv6 address, e.g. {example}")
+            }
+            BracketError::NotIpv6(h) => format!(
+                "{:?} is not an IPv6 address (inside [...] only IPv6 is allowed)",
+                h.escape_debug().to_string()
+            ),
+        }
+    }
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum PortRule {
     Required,
@@ -312,17 +355,9 @@ fn parse_host_port(s: &str, rule: PortRule) -> Result<HostPort, String> {
     if s.is_empty() {
         return Err("empty endpoint: expected GROUP:PORT[@IFACE], e.g. 239.2.3.1:6969".into());
     }
-    let (addr, zone, rest) = if let Some(inner) = s.strip_prefix('[') {
-        let close = inner.find(']').ok_or_else(|| {
-            format!("{shown:?}: missing ']' after the IPv6 address, e.g. [ff15::1]:6969")
-        })?;
-        let (host, zone) = match inner[..close].split_once('%') {
-            Some((h, z)) => (h, Some(z)),
-            None => (&inner[..close], None),
-        };
-        let addr: Ipv6Addr = host.parse().map_err(|_| {
-            format!("{host:?} is not an IPv6 address (inside [...] only IPv6 is allowed)")
-        })?;
+    let (addr, zone, rest) = if let Some(b) = lex_bracketed(s) {
+        let b = b.map_err(|e| e.message(&shown, "[ff15::1]:6969"))?;
+        let (addr, zone) = (b.addr, b.zone);
         let zone = match zone {
             Some(z) => Some(
                 z.parse::<IfaceSpec>()
@@ -330,7 +365,7 @@ fn parse_host_port(s: &str, rule: PortRule) -> Result<HostPort, String> {
             ),
             None => None,
         };
-        (IpAddr::V6(addr), zone, &inner[close + 1..])
+        (IpAddr::V6(addr), zone, b.rest)
     } else {
         // Unbracketed: IPv4 with an optional port, or (port optional only)
         // a bare IPv6 group with an optional %zone or @iface.
@@ -361,7 +396,7 @@ fn parse_host_port(s: &str, rule: PortRule) -> Result<HostPort, String> {
             Some((h, p)) => (h, Some(p)),
             None => (host_port, None),
         };
-        let addr = parse_v4(host)?;
+        let addr = parse_v4(host, "239.2.3.1")?;
         let rest_owned = match (after, at_iface) {
             (Some(p), Some(i)) => format!(":{p}@{i}"),
             (Some(p), None) => format!(":{p}"),
@@ -410,10 +445,7 @@ fn finish(
 }
 
 fn example(addr: &IpAddr) -> String {
-    match addr {
-        IpAddr::V4(a) => format!("{a}:6969"),
-        IpAddr::V6(a) => format!("[{a}]:6969"),
-    }
+    SocketAddr::new(*addr, 6969).to_string()
 }
 
 fn merge_iface(
@@ -449,21 +481,23 @@ fn check_iface_family(addr: &IpAddr, iface: &Option<IfaceSpec>) -> Result<(), St
     Ok(())
 }
 
-fn parse_v4(host: &str) -> Result<Ipv4Addr, String> {
+/// Parses an IPv4 literal strictly, with a message that says what is
+/// wrong and shows `example`.
+pub(crate) fn parse_v4(host: &str, example: &str) -> Result<Ipv4Addr, String> {
     // std's parser is strict: it refuses "0239.2.3.1" (leading zero, which
     // inet_aton would read as octal) and "239.2.3" (classful shorthand).
     host.parse::<Ipv4Addr>().map_err(|_| {
         let shown = host.escape_debug().to_string();
         if host.chars().any(|c| c.is_ascii_alphabetic()) {
-            format!("{shown:?} is not an IP address: mcast takes addresses, not host names (e.g. 239.2.3.1 or [ff15::1])")
+            format!("{shown:?} is not an IP address: mcast takes addresses, not host names (e.g. {example} or [ff15::1])")
         } else if host.split('.').any(|o| o.len() > 1 && o.starts_with('0') && o.bytes().all(|b| b.is_ascii_digit())) {
-            format!("{shown:?} is not an IPv4 address: leading zeros are ambiguous (octal?); write e.g. 239.2.3.1")
+            format!("{shown:?} is not an IPv4 address: leading zeros are ambiguous (octal?); write e.g. {example}")
         } else if host.split('.').count() != 4 {
-            format!("{shown:?} is not an IPv4 address: expected four dotted numbers, e.g. 239.2.3.1")
-        } else if host.split('.').any(|o| o.parse::<u32>().is_ok_and(|n| n > 255)) {
+            format!("{shown:?} is not an IPv4 address: expected four dotted numbers, e.g. {example}")
+        } else if host.split('.').any(|o| o.parse::<u32>().map_or(true, |n| n > 255)) {
             format!("{shown:?} is not an IPv4 address: each number must be 0-255")
         } else {
-            format!("{shown:?} is not an IP address: expected e.g. 239.2.3.1 or [ff15::1]")
+            format!("{shown:?} is not an IP address: expected e.g. {example} or [ff15::1]")
         }
     })
 }

@@ -38,8 +38,87 @@ pub enum Exit {
     Io = 5,
 }
 
-/// The exit-code table as shown in `--help`, the man page and the README.
-pub const EXIT_CODES_HELP: &str = crate::exit_codes!();
+impl Exit {
+    /// Every code, in order.
+    pub const ALL: [Exit; 6] = [
+        Exit::Ok,
+        Exit::NotMet,
+        Exit::Usage,
+        Exit::Unavailable,
+        Exit::Permission,
+        Exit::Io,
+    ];
+
+    /// What the code means, in general (the README's table and the main
+    /// `--help`).
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Exit::Ok => "success",
+            Exit::NotMet => {
+                "expectation not met: `listen` deadline before `--count` datagrams (or none \
+                 with only `--timeout`), no replies to `send --wait-replies`, interrupted \
+                 before every datagram was sent"
+            }
+            Exit::Usage => {
+                "usage error: bad endpoint, port, interface spec, duration, payload; reported \
+                 before any socket is opened"
+            }
+            Exit::Unavailable => {
+                "resource unavailable: no such interface, address in use or not available, \
+                 network unreachable"
+            }
+            Exit::Permission => "permission denied",
+            Exit::Io => "other I/O or operating-system error",
+        }
+    }
+}
+
+/// What exit code 1 means for one command (`None`: the command never
+/// returns it).
+fn not_met(command: Option<&str>) -> Option<&'static str> {
+    match command {
+        None => Some("expectation not met (see each command's --help)"),
+        Some("send") => {
+            Some("no replies with --wait-replies, or interrupted before every datagram was sent")
+        }
+        Some("listen") => {
+            Some("--timeout passed before --count datagrams (or before any, without --count)")
+        }
+        Some("cot-gen") => Some("interrupted before every event was sent"),
+        Some(_) => None,
+    }
+}
+
+/// The exit-code table for a command's `--help` (and so its man page);
+/// `None`: the top-level `mcast --help`. Rendered from [`Exit`], so the
+/// help, the man pages and the README (checked by a test) cannot drift.
+pub fn exit_codes_help(command: Option<&str>) -> String {
+    let mut out = String::from("Exit codes:");
+    for e in Exit::ALL {
+        let text = match e {
+            Exit::NotMet => match not_met(command) {
+                Some(t) => t,
+                None => continue,
+            },
+            Exit::Usage => "usage error (bad endpoint, port, interface, duration, payload...)",
+            Exit::Unavailable => {
+                "resource unavailable (no such interface, address in use, network unreachable)"
+            }
+            other => other.meaning(),
+        };
+        out.push_str(&format!("\n  {}  {text}", e as u8));
+    }
+    out
+}
+
+/// The exit-code table as the README's Markdown table.
+pub fn exit_codes_markdown() -> String {
+    let mut out = String::from("| code | meaning |\n|---|---|\n");
+    for e in Exit::ALL {
+        out.push_str(&format!("| {} | {} |\n", e as u8, e.meaning()));
+    }
+    out
+}
 
 /// A usage error: the user's input cannot work. Exit code 2.
 #[derive(Debug)]
@@ -71,6 +150,16 @@ pub fn usage(msg: impl Into<String>) -> anyhow::Error {
 /// Builds an unavailable-resource error (exit code 3).
 pub fn unavailable(msg: impl Into<String>) -> anyhow::Error {
     anyhow::Error::new(Unavailable(msg.into()))
+}
+
+/// True when the error is a write to a pipe whose reader left
+/// (`mcast listen | head -1`): the command ends quietly with exit 0, as
+/// `cat` and `grep` do. Decided here, once, for every command.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// Classifies an error into its exit code.
@@ -156,5 +245,27 @@ mod tests {
         let e = anyhow::Error::new(io::Error::from_raw_os_error(libc::EIO));
         assert_eq!(exit_code(&e), Exit::Io);
         assert_eq!(exit_code(&anyhow::anyhow!("plain")), Exit::Io);
+    }
+
+    #[test]
+    fn readme_exit_table_is_the_enum() {
+        let readme = include_str!("../README.md");
+        let table = exit_codes_markdown();
+        assert!(
+            readme.contains(&table),
+            "README.md's exit-code table differs from error::Exit; it should read:\n{table}"
+        );
+    }
+
+    #[test]
+    fn help_tables_follow_the_command() {
+        let listen = exit_codes_help(Some("listen"));
+        assert!(listen.contains("  1  --timeout passed"));
+        let join = exit_codes_help(Some("join"));
+        assert!(!join.contains("\n  1  "), "{join}");
+        assert!(join.contains("\n  5  other I/O"));
+        for e in Exit::ALL {
+            assert!(exit_codes_help(None).contains(&format!("\n  {}  ", e as u8)));
+        }
     }
 }

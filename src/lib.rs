@@ -11,23 +11,6 @@
 //!   (socket configuration, joins) and [`batch`] (`recvmmsg`/`sendmmsg`/GSO);
 //! - [`error`], which holds the one exit-code table.
 
-/// The exit-code table, as a literal so that `concat!` can put it into
-/// every command's `--help` (and so into the man pages).
-#[macro_export]
-macro_rules! exit_codes {
-    () => {
-        "Exit codes:
-  0  success
-  1  expectation not met (listen deadline before --count, missing replies,
-     interrupted before every datagram was sent)
-  2  usage error (bad endpoint, port, interface spec, duration, payload...)
-  3  resource unavailable (no such interface, address in use or not
-     available, network unreachable)
-  4  permission denied
-  5  other I/O or operating-system error"
-    };
-}
-
 pub mod batch;
 pub mod bridge;
 pub mod cli;

@@ -15,6 +15,8 @@ fn main() -> ExitCode {
     match cmd::run(cli.command, &ctx) {
         Ok(Outcome::Ok) => ExitCode::from(Exit::Ok as u8),
         Ok(Outcome::NotMet) => ExitCode::from(Exit::NotMet as u8),
+        // The reader of stdout is gone: nobody is left to tell.
+        Err(err) if error::is_broken_pipe(&err) => ExitCode::from(Exit::Ok as u8),
         Err(err) => {
             let code = error::exit_code(&err);
             ctx.print_error(&err);

@@ -9,7 +9,6 @@ use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
 
 use base64::Engine;
-use chrono::{Datelike, Timelike};
 
 use crate::seq::SeqHeader;
 use crate::term;
@@ -51,17 +50,18 @@ pub fn write_rfc3339(out: &mut Vec<u8>, ns: u64) {
             return p;
         }
         let mut p = *b"1970-01-01T00:00:00.";
-        if let Some(t) = chrono::DateTime::from_timestamp(secs as i64, 0) {
+        // u64 seconds fit i64 for the next 292 billion years.
+        let s = i64::try_from(secs).unwrap_or(i64::MAX);
+        let (y, mo, d) = crate::cot::time::civil_from_days(s.div_euclid(86_400));
+        let rem = s.rem_euclid(86_400);
+        if (0..=9999).contains(&y) {
             let mut w = &mut p[..];
             let _ = write!(
                 w,
-                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.",
-                t.year(),
-                t.month(),
-                t.day(),
-                t.hour(),
-                t.minute(),
-                t.second()
+                "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}.",
+                rem / 3600,
+                rem / 60 % 60,
+                rem % 60
             );
         }
         c.set((secs, p));
@@ -86,10 +86,7 @@ fn write_src(out: &mut Vec<u8>, a: &SocketAddr) {
 }
 
 fn write_group(out: &mut Vec<u8>, g: &IpAddr, port: u16) {
-    let _ = match g {
-        IpAddr::V6(a) => write!(out, "[{a}]:{port}"),
-        IpAddr::V4(a) => write!(out, "{a}:{port}"),
-    };
+    let _ = write!(out, "{}", SocketAddr::new(*g, port));
 }
 
 /// The start of a header line, `TIME SRC -> GROUP:PORT`, for formats that

@@ -17,10 +17,10 @@
 //! parses back to an equal value.
 
 use std::fmt;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv6Addr};
 use std::str::FromStr;
 
-use crate::endpoint::{parse_port, Endpoint, Family, IfaceSpec};
+use crate::endpoint::{lex_bracketed, parse_port, parse_v4, Endpoint, Family, IfaceSpec};
 
 /// Longest DNS name, in characters, without the optional final dot (RFC 1035).
 const MAX_NAME: usize = 253;
@@ -353,25 +353,10 @@ fn parse_remote(s: &str, scheme: &str, rest: &str) -> Result<(Host, u16), String
             shown(iface)
         ));
     }
-    let (host, port) = if let Some(inner) = rest.strip_prefix('[') {
-        let close = inner.find(']').ok_or_else(|| {
-            format!(
-                "{:?}: missing ']' after the IPv6 address, e.g. {scheme}:[fd77::1]:{example_port}",
-                shown(s)
-            )
-        })?;
-        let bracketed = inner.get(..close).unwrap_or_default();
-        let after = inner.get(close + 1..).unwrap_or_default();
-        let (a, zone) = match bracketed.split_once('%') {
-            Some((a, z)) => (a, Some(z)),
-            None => (bracketed, None),
-        };
-        let addr: Ipv6Addr = a.parse().map_err(|_| {
-            format!(
-                "{:?} is not an IPv6 address (inside [...] only IPv6 is allowed)",
-                shown(a)
-            )
-        })?;
+    let (host, port) = if let Some(b) = lex_bracketed(rest) {
+        let b =
+            b.map_err(|e| e.message(&shown(s), &format!("{scheme}:[fd77::1]:{example_port}")))?;
+        let (addr, zone, after) = (b.addr, b.zone, b.rest);
         let zone = match zone {
             Some(z) => {
                 let spec = z
@@ -451,10 +436,7 @@ fn parse_remote(s: &str, scheme: &str, rest: &str) -> Result<(Host, u16), String
     };
     if let Host::Ip { addr, .. } = &host {
         if addr.is_multicast() {
-            let group = match addr {
-                IpAddr::V4(a) => format!("{a}:{port}"),
-                IpAddr::V6(a) => format!("[{a}]:{port}"),
-            };
+            let group = std::net::SocketAddr::new(*addr, port);
             let why = match scheme {
                 "tcp" => "TCP cannot carry multicast",
                 _ => "multicast groups take no scheme",
@@ -489,27 +471,15 @@ fn parse_listen(s: &str, rest: &str) -> Result<(Option<IpAddr>, u16), String> {
     if rest.bytes().all(|b| b.is_ascii_digit()) {
         return Ok((None, parse_port(rest)?));
     }
-    let (addr, port) = if let Some(inner) = rest.strip_prefix('[') {
-        let close = inner.find(']').ok_or_else(|| {
-            format!(
-                "{:?}: missing ']' after the IPv6 address; {expected}",
-                shown(s)
-            )
-        })?;
-        let a = inner.get(..close).unwrap_or_default();
-        let after = inner.get(close + 1..).unwrap_or_default();
-        if a.contains('%') {
+    let (addr, port) = if let Some(b) = lex_bracketed(rest) {
+        let b = b.map_err(|e| e.message(&shown(s), "udp-listen:[::]:6969"))?;
+        let (addr, after) = (b.addr, b.rest);
+        if b.zone.is_some() {
             return Err(format!(
                 "{:?}: udp-listen: takes no %zone; bind to [::] or to a global address; {expected}",
                 shown(s)
             ));
         }
-        let addr: Ipv6Addr = a.parse().map_err(|_| {
-            format!(
-                "{:?} is not an IPv6 address (inside [...] only IPv6 is allowed)",
-                shown(a)
-            )
-        })?;
         let port = match after.strip_prefix(':') {
             Some(p) => parse_port(p)?,
             None if after.is_empty() => {
@@ -554,13 +524,10 @@ fn parse_listen(s: &str, rest: &str) -> Result<(Option<IpAddr>, u16), String> {
             ));
         }
         let port = parse_port(p)?;
-        (IpAddr::V4(parse_v4(a)?), port)
+        (IpAddr::V4(parse_v4(a, "10.0.0.2")?), port)
     };
     if addr.is_multicast() {
-        let group = match addr {
-            IpAddr::V4(a) => format!("{a}:{port}"),
-            IpAddr::V6(a) => format!("[{a}]:{port}"),
-        };
+        let group = std::net::SocketAddr::new(addr, port);
         return Err(format!(
             "{:?}: {addr} is a multicast group; to receive it drop the udp-listen: scheme and write {group}[@IFACE]",
             shown(s)
@@ -579,35 +546,12 @@ fn is_ipv4_like(h: &str) -> bool {
 fn parse_host(h: &str) -> Result<Host, String> {
     if is_ipv4_like(h) {
         return Ok(Host::Ip {
-            addr: IpAddr::V4(parse_v4(h)?),
+            addr: IpAddr::V4(parse_v4(h, "10.0.0.2")?),
             zone: None,
         });
     }
     validate_name(h)?;
     Ok(Host::Name(h.to_ascii_lowercase()))
-}
-
-fn parse_v4(host: &str) -> Result<Ipv4Addr, String> {
-    // std's parser is strict: it refuses "010.0.0.1" (leading zero, which
-    // inet_aton would read as octal) and "10.1" (classful shorthand).
-    host.parse::<Ipv4Addr>().map_err(|_| {
-        let s = shown(host);
-        if host
-            .split('.')
-            .any(|o| o.len() > 1 && o.starts_with('0') && o.bytes().all(|b| b.is_ascii_digit()))
-        {
-            format!("{s:?} is not an IPv4 address: leading zeros are ambiguous (octal?); write e.g. 10.0.0.2")
-        } else if host.split('.').count() != 4 {
-            format!("{s:?} is not an IPv4 address: expected four dotted numbers, e.g. 10.0.0.2")
-        } else if host
-            .split('.')
-            .any(|o| o.parse::<u32>().map_or(true, |n| n > 255))
-        {
-            format!("{s:?} is not an IPv4 address: each number must be 0-255")
-        } else {
-            format!("{s:?} is not an IPv4 address: expected e.g. 10.0.0.2")
-        }
-    })
 }
 
 /// Checks DNS host name syntax (RFC 1123): dot-separated labels of 1-63
@@ -667,6 +611,7 @@ fn validate_name(h: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::net::Ipv4Addr;
 
     fn link(s: &str) -> Link {
         s.parse().unwrap_or_else(|e| panic!("{s}: {e}"))

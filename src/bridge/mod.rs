@@ -649,7 +649,7 @@ impl Bridge {
                     );
                     s.push('\n');
                 }
-                eprint!("{s}");
+                let _ = io::stderr().lock().write_all(s.as_bytes());
             }
         }
     }

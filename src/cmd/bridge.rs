@@ -42,7 +42,7 @@ pub fn config(a: &BridgeArgs) -> BridgeConfig {
             cot_only: a.cot_only || !a.cot_type.is_empty(),
             cot_types: a.cot_type.clone(),
             decrement_ttl: a.decrement_ttl,
-            ttl: a.ttl.0,
+            ttl: a.ttl.value.0,
         },
         dedup_window: a.dedup_window.0,
         max_rate: a.max_rate.map(|r| r.0),

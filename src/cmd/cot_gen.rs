@@ -29,7 +29,7 @@ pub fn run(a: &CotGenArgs, ctx: &Ctx) -> Result<Outcome> {
     let units = u64::from(a.units);
     // --interval is the time between ticks (one event per unit each tick);
     // --rate is events per second, so a tick lasts units/rate.
-    let tick = match (a.interval, a.rate) {
+    let tick = match (a.pace.interval, a.pace.rate) {
         (Some(d), _) => Some(d.0),
         (None, Some(r)) => Some(r.interval().mul_f64(units as f64)),
         (None, None) => None,
@@ -66,7 +66,7 @@ pub fn run(a: &CotGenArgs, ctx: &Ctx) -> Result<Outcome> {
         let plan = plan::send_plan(&ep, &a.ifaces.iface)?;
         let cfg = SendConfig {
             iface: IfRef::any(),
-            ttl: a.ttl.0,
+            ttl: a.ttl.value.0,
             multicast_loop: true,
             tos: None,
             bind: None,
@@ -142,14 +142,12 @@ pub fn run(a: &CotGenArgs, ctx: &Ctx) -> Result<Outcome> {
         if out.len() >= 1 << 15 || pacer.is_paced() || count.is_some_and(|c| done >= c) {
             let w = lock.write_all(&out).and_then(|_| lock.flush());
             out.clear();
-            match w {
-                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(Outcome::Ok),
-                Err(e) => return Err(e).context("write to standard output"),
-                Ok(()) => {}
-            }
+            w.context("write to standard output")?;
         }
     }
-    let _ = lock.write_all(&out).and_then(|_| lock.flush());
+    lock.write_all(&out)
+        .and_then(|_| lock.flush())
+        .context("write to standard output")?;
     Ok(if count.is_none_or(|c| done >= c) {
         Outcome::Ok
     } else {
@@ -194,8 +192,8 @@ fn options(a: &CotGenArgs, tick: Duration, start_ms: i64) -> Result<GenOptions> 
         CotMove::Circle => Movement::Circle,
         CotMove::Line => Movement::Line,
     };
-    let chrono = |d: Duration| {
-        chrono::Duration::from_std(d).map_err(|_| usage(format!("duration {d:?} is too long")))
+    let ms = |d: Duration| {
+        i64::try_from(d.as_millis()).map_err(|_| usage(format!("duration {d:?} is too long")))
     };
     Ok(GenOptions {
         kind,
@@ -208,7 +206,7 @@ fn options(a: &CotGenArgs, tick: Duration, start_ms: i64) -> Result<GenOptions> 
         hae: a.hae.unwrap_or(d.hae),
         ce: a.ce.unwrap_or(d.ce),
         le: a.le.unwrap_or(d.le),
-        stale: chrono(a.stale.0)?,
+        stale_ms: ms(a.stale.0)?,
         remarks: a.remarks.clone(),
         group_name: a.group.clone(),
         group_role: a.role.clone(),
@@ -218,7 +216,7 @@ fn options(a: &CotGenArgs, tick: Duration, start_ms: i64) -> Result<GenOptions> 
         speed: a.speed,
         course: a.course,
         radius: a.radius,
-        interval: chrono(tick)?,
+        interval_ms: ms(tick)?,
         seed: a.seed,
         start_ms,
         takv_version: env!("CARGO_PKG_VERSION").to_string(),

@@ -30,10 +30,8 @@ pub fn run(a: &IfacesArgs, ctx: &Ctx) -> Result<Outcome> {
         iface::render_table(&shown, groups.as_deref(), ctx.color_out)
     };
     let mut o = std::io::stdout().lock();
-    match o.write_all(text.as_bytes()).and_then(|_| o.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(e).context("write to standard output")
-        }
-        _ => Ok(Outcome::Ok),
-    }
+    o.write_all(text.as_bytes())
+        .and_then(|_| o.flush())
+        .context("write to standard output")?;
+    Ok(Outcome::Ok)
 }

@@ -89,8 +89,8 @@ pub fn run(a: &ListenArgs, ctx: &Ctx) -> Result<Outcome> {
     let elapsed = started.elapsed();
     l.stats.kernel_drops = l.drops.iter().map(|&d| u64::from(d)).sum();
     if end == End::BrokenPipe {
-        // `mcast listen ... | head -1`: the reader is gone; end quietly.
-        return Ok(Outcome::Ok);
+        // `mcast listen ... | head -1`: the reader is gone; main ends quietly.
+        return Err(io::Error::from(io::ErrorKind::BrokenPipe)).context("write to standard output");
     }
     if a.format == Format::Json {
         let mut o = io::stdout().lock();
@@ -98,7 +98,10 @@ pub fn run(a: &ListenArgs, ctx: &Ctx) -> Result<Outcome> {
         let _ = o.write_all(b"\n").and_then(|_| o.flush());
     }
     if !ctx.quiet {
-        eprint!("{}", l.stats.render_text(elapsed));
+        // A full or closed stderr must not abort the command.
+        let _ = io::stderr()
+            .lock()
+            .write_all(l.stats.render_text(elapsed).as_bytes());
         if let Some(r) = &l.replier {
             if r.errors > 0 {
                 ctx.warn(format_args!("{} replies could not be sent", r.errors));
@@ -322,13 +325,7 @@ impl Listener<'_> {
                     if !out.is_empty() {
                         let w = lock.write_all(&out).and_then(|_| lock.flush());
                         out.clear();
-                        match w {
-                            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
-                                return Ok(End::BrokenPipe)
-                            }
-                            Err(e) => return Err(e).context("write to standard output"),
-                            Ok(()) => {}
-                        }
+                        w.context("write to standard output")?;
                     }
                     if self.count.is_some_and(|c| self.received >= c) {
                         return Ok(End::Count);

@@ -53,7 +53,10 @@ impl Ctx {
         } else {
             ("", "", "")
         };
-        let _ = writeln!(e, "{red}mcast: error:{reset} {err:#}");
+        // Error chains quote user input (endpoints, names, file contents):
+        // the one terminal-safety policy applies to them too.
+        let msg = crate::term::escape(&format!("{err:#}"));
+        let _ = writeln!(e, "{red}mcast: error:{reset} {msg}");
         if let Some(h) = error::hint(err) {
             let _ = writeln!(e, "{bold}hint:{reset} {h}");
         }
@@ -67,21 +70,24 @@ impl Ctx {
             } else {
                 ("", "")
             };
-            eprintln!("{y}mcast: warning:{reset} {msg}");
+            let msg = crate::term::escape(&msg.to_string());
+            let _ = writeln!(std::io::stderr().lock(), "{y}mcast: warning:{reset} {msg}");
         }
     }
 
     /// Prints a progress/info line unless `-q`.
     pub fn info(&self, msg: impl std::fmt::Display) {
         if !self.quiet {
-            eprintln!("mcast: {msg}");
+            let msg = crate::term::escape(&msg.to_string());
+            let _ = writeln!(std::io::stderr().lock(), "mcast: {msg}");
         }
     }
 
     /// Prints a line only with `-v`.
     pub fn debug(&self, msg: impl std::fmt::Display) {
         if self.verbose > 0 && !self.quiet {
-            eprintln!("mcast: {msg}");
+            let msg = crate::term::escape(&msg.to_string());
+            let _ = writeln!(std::io::stderr().lock(), "mcast: {msg}");
         }
     }
 }

@@ -62,7 +62,11 @@ pub fn run(a: &SendArgs, ctx: &Ctx) -> Result<Outcome> {
         }
         _ => {}
     }
-    let interval = a.interval.map(|d| d.0).or(a.rate.map(|r| r.interval()));
+    let interval = a
+        .pace
+        .interval
+        .map(|d| d.0)
+        .or(a.pace.rate.map(|r| r.interval()));
     let count = match (&source, a.count) {
         (_, Some(c)) => Some(c.get()),
         (Source::Stdin(_), None) => None,
@@ -80,7 +84,7 @@ pub fn run(a: &SendArgs, ctx: &Ctx) -> Result<Outcome> {
 
     let cfg = SendConfig {
         iface: IfRef::any(),
-        ttl: a.ttl.0,
+        ttl: a.ttl.value.0,
         multicast_loop: a.multicast_loop(),
         tos: a.tos.map(|t| t.0),
         bind: a.bind,
@@ -342,7 +346,7 @@ fn wait_replies(
     ctx: &Ctx,
 ) -> Result<u64> {
     let deadline = Instant::now() + wait;
-    let mut buf = vec![std::mem::MaybeUninit::<u8>::uninit(); 65_536];
+    let mut buf = vec![0u8; 65_536];
     let mut line = Vec::with_capacity(256);
     let mut got = 0;
     let stdout = io::stdout();
@@ -364,11 +368,9 @@ fn wait_replies(
             if !poll::has(&fds[i], PollFlags::all()) {
                 continue;
             }
-            while let Ok((n, from)) = out.sock.recv_from_with_flags(&mut buf, libc::MSG_DONTWAIT) {
+            while let Ok((n, from)) = crate::batch::recv_from_nowait(&out.sock, &mut buf) {
                 let now = now_ns();
-                // SAFETY: recv_from initialised the first n bytes.
-                let data: &[u8] =
-                    unsafe { std::slice::from_raw_parts(buf.as_ptr() as *const u8, n) };
+                let data = &buf[..n];
                 let (sent_at, body) = match SeqHeader::read(data) {
                     Some(h) => (h.sent_ns, &data[HEADER_LEN..]),
                     None => (last_send_ns, data),

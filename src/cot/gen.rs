@@ -74,7 +74,7 @@ pub struct GenOptions {
     /// Linear error in metres ([`UNKNOWN`] if unknown).
     pub le: f64,
     /// Time from start to stale; must be positive (default 2 minutes).
-    pub stale: chrono::Duration,
+    pub stale_ms: i64,
     /// Text for `<remarks>` (SA and marker events).
     pub remarks: Option<String>,
     /// `__group` name (team colour); SA events get a `__group` when this or
@@ -95,7 +95,7 @@ pub struct GenOptions {
     /// Radius in metres for [`Movement::Circle`].
     pub radius: f64,
     /// Time between ticks (0 or more).
-    pub interval: chrono::Duration,
+    pub interval_ms: i64,
     /// PRNG seed.
     pub seed: u64,
     /// Time of the first tick, ms since the Unix epoch.
@@ -127,7 +127,7 @@ impl Default for GenOptions {
             hae: UNKNOWN,
             ce: UNKNOWN,
             le: UNKNOWN,
-            stale: chrono::Duration::minutes(2),
+            stale_ms: 120_000,
             remarks: None,
             group_name: None,
             group_role: None,
@@ -137,7 +137,7 @@ impl Default for GenOptions {
             speed: 1.5,
             course: 0.0,
             radius: 100.0,
-            interval: chrono::Duration::seconds(1),
+            interval_ms: 1000,
             seed: 0,
             start_ms: 0,
             takv_version: String::new(),
@@ -239,13 +239,13 @@ impl GenOptions {
             return Err(invalid(format!("radius {} must be positive", self.radius)));
         }
         // A stale time at or before start makes the event dead on arrival.
-        if self.stale <= chrono::Duration::zero() {
+        if self.stale_ms <= 0 {
             return Err(invalid(format!(
                 "stale must be positive, not {} s",
-                self.stale.num_milliseconds() as f64 / 1000.0
+                self.stale_ms as f64 / 1000.0
             )));
         }
-        if self.interval < chrono::Duration::zero() {
+        if self.interval_ms < 0 {
             return Err(invalid("interval must not be negative".to_owned()));
         }
         if !(1..=1_000_000).contains(&self.units) {
@@ -416,7 +416,7 @@ impl Generator {
     }
 
     fn interval_s(&self) -> f64 {
-        self.o.interval.num_milliseconds() as f64 / 1000.0
+        self.o.interval_ms as f64 / 1000.0
     }
 
     /// Advances unit `i` to `tick`; returns (lat, lon, course).
@@ -470,7 +470,7 @@ impl Generator {
         let t = self
             .o
             .start_ms
-            .saturating_add((tick as i64).saturating_mul(self.o.interval.num_milliseconds()));
+            .saturating_add((tick as i64).saturating_mul(self.o.interval_ms));
         let Some(u) = self.units.get(i) else {
             return;
         };
@@ -481,7 +481,7 @@ impl Generator {
         set_str(&mut ev.how, &o.how);
         ev.time = t;
         ev.start = t;
-        ev.stale = t.saturating_add(o.stale.num_milliseconds());
+        ev.stale = t.saturating_add(o.stale_ms);
         ev.access = None;
         ev.qos = None;
         ev.opex = None;
@@ -681,15 +681,9 @@ mod tests {
             },
             "radius 0 must be positive",
         );
-        refused(
-            |o| o.stale = chrono::Duration::seconds(-5),
-            "stale must be positive",
-        );
-        refused(
-            |o| o.stale = chrono::Duration::zero(),
-            "stale must be positive",
-        );
-        refused(|o| o.interval = chrono::Duration::seconds(-1), "interval");
+        refused(|o| o.stale_ms = -5000, "stale must be positive");
+        refused(|o| o.stale_ms = 0, "stale must be positive");
+        refused(|o| o.interval_ms = -1000, "interval");
         refused(|o| o.units = 0, "units 0");
         refused(|o| o.start_ms = i64::MAX, "start time");
         refused(|o| o.type_ = Some("a-q-G".into()), "affiliation");

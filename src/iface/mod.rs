@@ -18,7 +18,6 @@ use anyhow::Result;
 
 use crate::endpoint::{Family, IfaceSelector, IfaceSpec};
 use crate::error::{unavailable, usage};
-use crate::term::escape as display_name;
 
 pub mod procfs;
 pub mod render;
@@ -224,14 +223,9 @@ fn interfaces_here(ifaces: &[Interface]) -> String {
         .map(|i| {
             let addrs: Vec<String> = i.addrs.iter().map(|a| a.addr.to_string()).collect();
             if addrs.is_empty() {
-                format!("{} ({})", display_name(&i.name), i.index)
+                format!("{} ({})", i.name, i.index)
             } else {
-                format!(
-                    "{} ({}: {})",
-                    display_name(&i.name),
-                    i.index,
-                    addrs.join(" ")
-                )
+                format!("{} ({}: {})", i.name, i.index, addrs.join(" "))
             }
         })
         .collect::<Vec<_>>()
@@ -246,7 +240,7 @@ pub fn resolve<'a>(spec: &IfaceSpec, ifaces: &'a [Interface]) -> Result<&'a Inte
     let missing = match spec {
         IfaceSpec::Name(n) => match ifaces.iter().find(|i| i.name == *n) {
             Some(i) => return Ok(i),
-            None => format!("no interface named \"{}\"", display_name(n)),
+            None => format!("no interface named \"{}\"", n),
         },
         IfaceSpec::Index(x) => match ifaces.iter().find(|i| i.index == *x) {
             Some(i) => return Ok(i),
@@ -258,7 +252,7 @@ pub fn resolve<'a>(spec: &IfaceSpec, ifaces: &'a [Interface]) -> Result<&'a Inte
                 [one] => return Ok(one),
                 [] => format!("no interface has the address {a}"),
                 many => {
-                    let names: Vec<String> = many.iter().map(|i| display_name(&i.name)).collect();
+                    let names: Vec<String> = many.iter().map(|i| i.name.clone()).collect();
                     return Err(usage(format!(
                         "{a} is configured on several interfaces ({}): name the interface by name or index",
                         names.join(", ")
@@ -290,13 +284,7 @@ pub fn select<'a>(
                 if capable.is_empty() {
                     let here: Vec<String> = ifaces
                         .iter()
-                        .map(|i| {
-                            format!(
-                                "{} ({})",
-                                display_name(&i.name),
-                                render::flags_cell(i.flags)
-                            )
-                        })
+                        .map(|i| format!("{} ({})", i.name, render::flags_cell(i.flags)))
                         .collect();
                     let here = if here.is_empty() {
                         "none".to_string()

@@ -429,7 +429,8 @@ fn odd_names_are_escaped() {
     let t = render_table(&odd, None, false);
     assert!(t.contains("bad\\x07\\x0a") && !t.contains('\x07'), "{t}");
     assert_eq!(t.lines().count(), 2);
-    let err = resolve(&spec("eth9"), &odd).unwrap_err().to_string();
+    // Error messages are escaped where they are printed (Ctx::print_error).
+    let err = display_name(&resolve(&spec("eth9"), &odd).unwrap_err().to_string());
     assert!(err.contains("bad\\x07\\x0a (7)"), "{err}");
 }
 

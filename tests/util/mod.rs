@@ -66,7 +66,7 @@ impl Lab {
     /// A new, empty lab for `test`. `None`, after a loud `SKIPPED` line, when
     /// not root; with `CI` set it panics instead, so CI never skips silently.
     pub fn new(test: &str) -> Option<Lab> {
-        if unsafe { libc::geteuid() } != 0 {
+        if !nix::unistd::geteuid().is_root() {
             if std::env::var_os("CI").is_some() {
                 panic!("{test}: network-namespace tests need root (CI is set: not skipping)");
             }
@@ -351,7 +351,7 @@ impl Proc {
     pub fn signal(&self, sig: i32) {
         let mut inner = lock(&self.0);
         if !inner.exited() {
-            unsafe { libc::kill(inner.child.id() as i32, sig) };
+            send_signal(inner.child.id() as i32, sig);
         }
     }
 
@@ -401,11 +401,11 @@ impl Inner {
     fn stop(&mut self) -> Output {
         let group = -(self.child.id() as i32);
         if !self.exited() {
-            unsafe { libc::kill(group, libc::SIGTERM) };
+            send_signal(group, libc::SIGTERM);
             wait_until(Duration::from_millis(500), || self.exited());
         }
         if !self.exited() {
-            unsafe { libc::kill(group, libc::SIGKILL) };
+            send_signal(group, libc::SIGKILL);
             // wait() cannot fail for a child of ours; 9 is "killed by SIGKILL".
             self.status = Some(self.child.wait().unwrap_or(ExitStatus::from_raw(9)));
         }
@@ -453,7 +453,7 @@ pub fn remove_stale() {
     for ns in &stale {
         let pids = stdout_of(&format!("ip netns pids {ns}"));
         for pid in pids.split_whitespace().filter_map(|p| p.parse().ok()) {
-            unsafe { libc::kill(pid, libc::SIGKILL) };
+            send_signal(pid, libc::SIGKILL);
         }
     }
     if !stale.is_empty() {
@@ -534,4 +534,12 @@ pub fn show(out: &Output) -> String {
         String::from_utf8_lossy(&out.stderr),
     );
     format!("status: {}\nstdout: {o}\nstderr: {e}", out.status)
+}
+
+/// Sends `sig` to a pid (negative: a process group) of ours; a process that
+/// already exited is not an error here.
+fn send_signal(pid: i32, sig: i32) {
+    if let Ok(sig) = nix::sys::signal::Signal::try_from(sig) {
+        let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), sig);
+    }
 }
