@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::util::{lab, wait_until, Lab};
+use crate::util::{pair, wait_until, Lab};
 use crate::{assert_code, mcast, stderr, MCAST};
 
 /// ELF facts that tell how a binary was linked: (is PIE or shared object,
@@ -73,8 +73,7 @@ fn bridge_to_localhost(lab: &Lab, binary: &str) {
 
 #[test]
 fn default_build_resolves_host_names() {
-    let lab = lab!();
-    lab.pair();
+    let lab = pair!();
     bridge_to_localhost(&lab, MCAST);
 }
 
@@ -93,8 +92,7 @@ fn static_artefact_works_and_refuses_host_names() {
     let bin = bin.to_string_lossy().into_owned();
     let (_, interp) = elf_kind(&bin);
     assert!(!interp, "{bin} has a program interpreter: not static");
-    let lab = lab!();
-    lab.pair();
+    let lab = pair!();
     let out = lab.run(
         "h1",
         &bin,

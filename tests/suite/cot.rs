@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::util::{show, Lab, Proc};
+use crate::util::{pair, show, Lab, Proc};
 use crate::{assert_no_panic, json, listen, payload, MCAST};
 
 /// The golden vector of `src/cot/tests.rs`: an XML event and its TAK
@@ -30,8 +30,7 @@ fn text(b: &[u8]) -> String {
 
 #[track_caller]
 fn assert_ok(o: &Output) {
-    assert_no_panic(o);
-    assert_eq!(o.status.code(), Some(0), "expected success:\n{}", show(o));
+    crate::assert_code(o, 0);
 }
 
 /// `mcast cot-gen ARGS` in the host namespace: only for runs that print
@@ -92,16 +91,6 @@ fn event_lines(out: &str) -> Vec<&str> {
     out.lines()
         .filter(|l| !l.starts_with("  strict: "))
         .collect()
-}
-
-/// The lab of most tests: h1 and h2 on one veth, both with `a0`, named
-/// after the calling test; returns from it when labs cannot run.
-macro_rules! pair {
-    () => {{
-        let lab = crate::util::lab!();
-        lab.pair();
-        lab
-    }};
 }
 
 // ------------------------------------------------ 1. SA, XML/TAK, v4/v6

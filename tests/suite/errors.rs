@@ -3,7 +3,7 @@
 //! panics. All run inside a lab host, so even a wrongly accepted command
 //! could not send on the host's network.
 
-use crate::util::{lab, Lab};
+use crate::util::{pair, Lab};
 use crate::{assert_code, mcast, stderr, stdout};
 
 /// Runs each `(args, words)` in h1 and checks exit `code`, an empty stdout,
@@ -25,8 +25,7 @@ fn expect_all(lab: &Lab, code: i32, table: &[(&[&str], &[&str])]) {
 
 #[test]
 fn usage_errors_exit_2_with_a_message() {
-    let lab = lab!();
-    lab.pair();
+    let lab = pair!();
     let big = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("mcast-70000-{}.bin", std::process::id()));
     std::fs::write(&big, vec![b'x'; 70_000]).unwrap();
@@ -172,8 +171,7 @@ fn usage_errors_exit_2_with_a_message() {
 
 #[test]
 fn unknown_interface_exits_3_and_lists_the_real_ones() {
-    let lab = lab!();
-    lab.pair();
+    let lab = pair!();
     let here: &[&str] = &["lo", "a0", "10.77.0.1", "fd77::1"];
     let table: &[(&[&str], &[&str])] = &[
         (&["listen", "239.2.3.1:6969@eth9"], &["eth9"]),
@@ -208,8 +206,7 @@ fn unknown_interface_exits_3_and_lists_the_real_ones() {
 /// installed to tell).
 #[test]
 fn usage_errors_open_no_socket() {
-    let lab = lab!();
-    lab.pair();
+    let lab = pair!();
     if !lab.run("h1", "strace", &["-V"]).status.success() {
         let msg = "\n*** strace not installed: usage_errors_open_no_socket checks nothing ***\n";
         let _ = std::io::Write::write_all(&mut std::io::stderr(), msg.as_bytes());

@@ -1,7 +1,7 @@
 //! `listen` output formats: `hexdump -C` layout, and text that never lets a
 //! terminal escape sequence through.
 
-use crate::util::lab;
+use crate::util::pair;
 use crate::{assert_code, finish, json, listen, payload, send, stdout};
 
 /// One header line `TIME SRC -> GROUP:PORT on IFACE ttl=N len=N`; checks all
@@ -27,8 +27,7 @@ const DUMPED: &[u8] = b"Hello, multicast world!\x00\x01";
 
 #[test]
 fn hex_format_is_hexdump_c() {
-    let lab = lab!();
-    lab.pair();
+    let lab = pair!();
     let mut rx = listen(
         &lab,
         "h2",
@@ -58,8 +57,7 @@ fn hex_format_is_hexdump_c() {
 
 #[test]
 fn text_format_escapes_control_bytes() {
-    let lab = lab!();
-    lab.pair();
+    let lab = pair!();
     let mut plain = listen(
         &lab,
         "h2",

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use crate::util::lab;
+use crate::util::pair;
 use crate::{assert_code, mcast, stdout};
 
 fn parse(o: &std::process::Output) -> Vec<Value> {
@@ -41,8 +41,7 @@ fn mcast_addrs(i: &Value) -> BTreeSet<(String, u64)> {
 
 #[test]
 fn ifaces_json_agrees_with_ip_addr() {
-    let lab = lab!();
-    lab.pair();
+    let lab = pair!();
     // Make h2 less default: a second address of each family, another MTU.
     lab.ip("h2", "addr add 10.79.1.2/16 dev a0");
     lab.ip("h2", "-6 addr add fd79::2/48 dev a0 nodad");
@@ -85,8 +84,7 @@ fn ifaces_json_agrees_with_ip_addr() {
 
 #[test]
 fn ifaces_groups_shows_a_running_join() {
-    let lab = lab!();
-    lab.pair();
+    let lab = pair!();
     let groups = |all: &[Value], name: &str| -> Vec<String> {
         let i = all.iter().find(|m| m["name"] == name).expect(name);
         let g = i["groups"].as_array().expect("groups with --groups");

@@ -2,13 +2,12 @@
 
 use std::time::Duration;
 
-use crate::util::{lab, wait_until};
+use crate::util::{pair, wait_until};
 use crate::{assert_code, finish, json, listen, payload, send};
 
 #[test]
 fn socat_sends_mcast_listens() {
-    let lab = lab!();
-    lab.pair();
+    let lab = pair!();
     let args4 = ["239.1.1.1:5000@a0", "-c", "1", "-f", "json"];
     let mut rx4 = listen(&lab, "h2", "a0", "239.1.1.1", &args4);
     let args6 = ["[ff15::1]:5001@a0", "-c", "1", "-f", "json"];
@@ -41,8 +40,7 @@ fn socat_sends_mcast_listens() {
 
 #[test]
 fn mcast_sends_socat_listens() {
-    let lab = lab!();
-    lab.pair();
+    let lab = pair!();
     let from4 = "UDP4-RECV:5000,ip-add-membership=239.1.1.1:a0";
     let mut rx4 = lab.spawn("h2", "socat", &["-u", from4, "-"]);
     let from6 = "UDP6-RECV:5001,ipv6-join-group=[ff15::1]:a0";

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::util::{lab, wait_until, Lab, Proc};
+use crate::util::{lab, pair, wait_until, Lab, Proc};
 use crate::{assert_code, finish, stdout, three_on_a_lan, MCAST};
 
 /// `ip maddr show dev IFNAME` in `host`.
@@ -23,8 +23,7 @@ fn has_word(text: &str, word: &str) -> bool {
 
 #[test]
 fn join_holds_memberships_until_duration_ends() {
-    let lab = lab!();
-    lab.pair();
+    let lab = pair!();
     let started = Instant::now();
     let args = [
         "join",
@@ -73,8 +72,7 @@ fn join_holds_memberships_until_duration_ends() {
 
 #[test]
 fn join_with_source_sets_the_kernel_source_filter() {
-    let lab = lab!();
-    lab.pair();
+    let lab = pair!();
     let v4 = ["join", "232.1.1.1@a0", "--source", "10.77.0.1", "-d", "5s"];
     let mut j4 = lab.spawn("h2", MCAST, &v4);
     let v6 = ["join", "ff3e::1@a0", "--source", "fd77::1", "-d", "5s"];

@@ -3,13 +3,12 @@
 
 use std::time::{Duration, Instant};
 
-use crate::util::{lab, wait_until};
+use crate::util::{pair, wait_until};
 use crate::{assert_code, finish, json, listen, send, stderr, stdout, MCAST};
 
 #[test]
 fn count_and_timeout_exit_codes() {
-    let lab = lab!();
-    lab.pair();
+    let lab = pair!();
     // (group, listen options, datagrams sent, exit code)
     let cases: [(&str, &[&str], u32, i32); 5] = [
         ("239.1.3.1", &["-c", "3", "-t", "8s"], 3, 0), // count reached
@@ -54,8 +53,7 @@ fn count_and_timeout_exit_codes() {
 
 #[test]
 fn listen_piped_into_head_ends_at_once_and_quietly() {
-    let lab = lab!();
-    lab.pair();
+    let lab = pair!();
     // bash for PIPESTATUS: both sides of the pipe must succeed.
     let script = format!(
         "{MCAST} listen 239.1.1.1:5000@a0 | head -1; echo \"status ${{PIPESTATUS[0]}} ${{PIPESTATUS[1]}}\" >&2"
@@ -88,8 +86,7 @@ fn listen_piped_into_head_ends_at_once_and_quietly() {
 /// exits 0.
 #[test]
 fn sigterm_and_sigint_print_the_summary_and_exit_0() {
-    let lab = lab!();
-    lab.pair();
+    let lab = pair!();
     let cases = [
         ("239.1.1.1", "239.1.1.1:5000@a0", "text", libc::SIGTERM),
         ("ff15::1", "[ff15::1]:5000@a0", "json", libc::SIGTERM),

@@ -9,6 +9,7 @@ mod ifaces;
 mod interop;
 mod join;
 mod listen_exit;
+mod platform;
 mod replies;
 mod send_listen;
 mod seq;

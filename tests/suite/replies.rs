@@ -1,6 +1,6 @@
 //! `send --wait-replies` with `listen --reply`.
 
-use crate::util::lab;
+use crate::util::{lab, pair};
 use crate::{assert_code, finish, listen, mcast, stderr, stdout, three_on_a_lan};
 
 /// `reply from ADDR:PORT rtt=X.XXXms len=N: TEXT` lines, sorted, as
@@ -89,8 +89,7 @@ fn every_listener_replies_and_the_sender_prints_rtt() {
 
 #[test]
 fn wait_replies_exits_1_without_replies() {
-    let lab = lab!();
-    lab.pair();
+    let lab = pair!();
     // A listener that receives but does not reply.
     let _rx = listen(&lab, "h2", "a0", "239.1.1.1", &["239.1.1.1:5000"]);
     let o = mcast(

@@ -2,7 +2,7 @@
 //! bridge, several groups on one port, source-specific multicast, and every
 //! way of naming the interface.
 
-use crate::util::{lab, wait_until, Lab};
+use crate::util::{lab, pair, wait_until, Lab};
 use crate::{assert_code, finish, json, listen, send, stderr, texts, three_on_a_lan, MCAST};
 use std::time::Duration;
 
@@ -69,8 +69,7 @@ fn two_datagrams_each_family(lab: &Lab, receivers: &[&str]) {
 
 #[test]
 fn ipv4_and_ipv6_over_a_veth() {
-    let lab = lab!();
-    lab.pair();
+    let lab = pair!();
     two_datagrams_each_family(&lab, &["h2"]);
 }
 
@@ -84,8 +83,7 @@ fn ipv4_and_ipv6_over_a_bridge_to_two_receivers() {
 /// A listener for `g1` on a port gets neither `g2` on the same port nor
 /// unicast to its host on that port; a listener for both groups gets both.
 fn groups_share_a_port(g1: &str, g2: &str, unicast: &str) {
-    let lab = lab!();
-    lab.pair();
+    let lab = pair!();
     let (e1, e2) = (ep(g1, 5000), ep(g2, 5000));
     let json_5s = ["--timeout", "5s", "--format", "json"];
     let args = [&[e1.as_str(), "-c", "1"][..], &json_5s].concat();

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::util::{lab, wait_until, Lab};
+use crate::util::{pair, wait_until, Lab};
 use crate::{assert_code, finish, json, listen, send, stderr, Json};
 
 /// `craft GROUP PORT SEQ,SEQ,...`: one datagram per number, each starting
@@ -70,8 +70,7 @@ fn check_summary(j: &Json) -> (u64, u64, u64) {
 /// 0..=99 with 10, 20-22 and 50 missing, 30 twice and 40 three times, 60
 /// after 61 and 70 after 75: 5 lost, 3 duplicates, 2 reordered.
 fn crafted(group: &str) {
-    let lab = lab!();
-    lab.pair();
+    let lab = pair!();
     let mut seqs: Vec<u64> = Vec::new();
     for n in 0..100 {
         match n {
@@ -130,8 +129,7 @@ fn seq_statistics_of_a_crafted_ipv6_stream() {
 /// the statistics; this one then says so and ends.
 #[test]
 fn seq_statistics_under_netem_loss_and_duplication() {
-    let lab = lab!();
-    lab.pair();
+    let lab = pair!();
     if !netem(&lab, "h1", "a0") {
         let msg =
             "\n*** netem unavailable: seq_statistics_of_a_crafted_* cover loss statistics ***\n";
@@ -178,8 +176,7 @@ fn netem(lab: &Lab, host: &str, ifname: &str) -> bool {
 
 #[test]
 fn send_seq_numbers_from_zero_with_latency() {
-    let lab = lab!();
-    lab.pair();
+    let lab = pair!();
     let mut rx = listen(
         &lab,
         "h2",

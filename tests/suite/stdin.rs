@@ -1,7 +1,7 @@
 //! `send` with the payload from standard input: `--split line` (default),
 //! `nul` and `none`.
 
-use crate::util::lab;
+use crate::util::pair;
 use crate::{assert_code, finish, json, listen, payload, MCAST};
 
 /// (group, send options, stdin, datagrams expected)
@@ -9,8 +9,7 @@ type Case<'a> = (&'a str, &'a [&'a str], &'a [u8], &'a [&'a [u8]]);
 
 #[test]
 fn stdin_is_split_into_datagrams() {
-    let lab = lab!();
-    lab.pair();
+    let lab = pair!();
     let cases: [Case; 4] = [
         (
             "239.1.6.1",

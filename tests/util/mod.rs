@@ -51,6 +51,16 @@ macro_rules! lab {
 }
 pub(crate) use lab;
 
+/// `let lab = pair!();`: a [`lab!`] with the two hosts of [`Lab::pair`].
+macro_rules! pair {
+    () => {{
+        let lab = $crate::util::lab!();
+        lab.pair();
+        lab
+    }};
+}
+pub(crate) use pair;
+
 /// Namespaces (hosts, switches, routers) and the processes run in them. Its
 /// methods take short names (`"h1"`); [`Lab::ns`] gives the real one.
 /// Dropping it stops its processes, then deletes its namespaces.
