@@ -24,6 +24,7 @@ pub mod output;
 pub mod pace;
 pub mod plan;
 pub mod poll;
+pub mod rtt;
 pub mod seq;
 pub mod signals;
 pub mod sock;

@@ -296,8 +296,11 @@ pub fn write_json_fields(out: &mut Vec<u8>, i: &Info, payload: &[u8], scratch: &
         out.extend_from_slice(b",\"sent\":\"");
         write_rfc3339(out, s.sent_ns);
         out.push(b'"');
-        let lat = i.time_ns as i64 - s.sent_ns as i64;
-        let _ = write!(out, ",\"latency_us\":{:.1}", lat as f64 / 1e3);
+        // A send time implausibly far from the arrival (a wrong clock or a
+        // forged header) gives no latency rather than a nonsense number.
+        if let Some(lat) = crate::seq::latency_ns(i.time_ns, s.sent_ns) {
+            let _ = write!(out, ",\"latency_us\":{:.1}", lat as f64 / 1e3);
+        }
     }
     if i.truncated {
         out.extend_from_slice(b",\"truncated\":true");

@@ -41,6 +41,19 @@ impl Pacer {
     /// most `max`, at least 1) may go now. Returns 0 only when a stop was
     /// requested while waiting.
     pub fn wait(&self, done: u64, max: u64, stop: &Stop) -> u64 {
+        self.wait_with(done, max, stop, std::thread::sleep)
+    }
+
+    /// [`wait`](Self::wait), spending the time until the next datagram is
+    /// due in `idle` (which must return within the duration it is given):
+    /// `send --wait-replies` reads replies there while it paces.
+    pub fn wait_with(
+        &self,
+        done: u64,
+        max: u64,
+        stop: &Stop,
+        mut idle: impl FnMut(Duration),
+    ) -> u64 {
         let Some(iv) = self.interval else { return max };
         loop {
             let due = due_by(self.start.elapsed(), iv);
@@ -53,8 +66,8 @@ impl Pacer {
             let next = self.start + iv.mul_f64(done as f64);
             let now = Instant::now();
             if next > now {
-                // Sleep in slices so Ctrl-C is honoured during long intervals.
-                std::thread::sleep((next - now).min(Duration::from_millis(200)));
+                // Wait in slices so Ctrl-C is honoured during long intervals.
+                idle((next - now).min(Duration::from_millis(200)));
             }
         }
     }

@@ -113,6 +113,60 @@ impl GroupPlan {
     }
 }
 
+/// The kernel's per-socket membership limits: how many (group,
+/// interface) memberships one socket may hold, and how many sources one
+/// membership may list (`net.ipv4.igmp_max_memberships`/`igmp_max_msf`,
+/// `net.ipv6.mld_max_msf`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SocketLimits {
+    /// Memberships (group, interface) per socket.
+    pub groups: usize,
+    /// Sources per membership.
+    pub sources: usize,
+}
+
+impl GroupPlan {
+    /// Splits the memberships over as few sockets as the kernel's
+    /// per-socket limits allow. Each (group, interface) pair lives on one
+    /// socket only, unless it has more sources than one socket may list:
+    /// then its sources are spread too. A socket only receives what its
+    /// own memberships admit (`IP_MULTICAST_ALL=0` and per-socket source
+    /// filters), so no datagram is received twice.
+    pub fn socket_sets(&self, limits: SocketLimits) -> Vec<Vec<Membership>> {
+        let groups = limits.groups.max(1);
+        let sources = limits.sources.max(1);
+        // Chunks of one (group, interface) pair: its sources, `sources` at
+        // a time (an any-source membership is one chunk of its own).
+        let mut chunks: Vec<Vec<Membership>> = Vec::new();
+        for m in &self.memberships {
+            match chunks.iter_mut().find(|c| {
+                c[0].iface == m.iface
+                    && c[0].source.is_some()
+                    && m.source.is_some()
+                    && c.len() < sources
+            }) {
+                Some(c) => c.push(m.clone()),
+                None => chunks.push(vec![m.clone()]),
+            }
+        }
+        // Sockets: at most `groups` distinct pairs each, and a pair whose
+        // sources were split never twice on one socket.
+        let mut sets: Vec<Vec<Membership>> = Vec::new();
+        for c in chunks {
+            let fits = |set: &Vec<Membership>| {
+                let mut pairs: Vec<u32> = set.iter().map(|m| m.iface.index).collect();
+                pairs.dedup();
+                !set.iter().any(|m| m.iface == c[0].iface) && pairs.len() < groups
+            };
+            match sets.iter_mut().find(|s| fits(s)) {
+                Some(s) => s.extend(c),
+                None => sets.push(c),
+            }
+        }
+        sets
+    }
+}
+
 /// Where a sender sends: a destination and the interfaces it leaves by
 /// (none: the kernel's choice by routing).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -436,6 +490,50 @@ mod tests {
         );
         assert_eq!(r.name_of(3), "b0");
         assert_eq!(r.name_of(99), "");
+    }
+
+    #[test]
+    fn memberships_spread_over_sockets_within_the_kernel_limits() {
+        let group: IpAddr = "232.1.1.1".parse().unwrap();
+        let ifs: Vec<IfRef> = (1..=24)
+            .map(|i| IfRef {
+                index: i,
+                name: format!("v{i}"),
+                v4: None,
+            })
+            .collect();
+        let limits = SocketLimits {
+            groups: 20,
+            sources: 10,
+        };
+        let g = GroupPlan {
+            group,
+            port: 5000,
+            memberships: memberships(group, &ifs, &[]),
+        };
+        let sets = g.socket_sets(limits);
+        assert_eq!(sets.iter().map(Vec::len).collect::<Vec<_>>(), [20, 4]);
+        // 22 sources on one interface: 10 + 10 + 2, one socket each.
+        let srcs: Vec<IpAddr> = (1..=22)
+            .map(|i| format!("10.0.0.{i}").parse().unwrap())
+            .collect();
+        let g = GroupPlan {
+            group,
+            port: 5000,
+            memberships: memberships(group, &ifs[..1], &srcs),
+        };
+        let sets = g.socket_sets(limits);
+        assert_eq!(sets.iter().map(Vec::len).collect::<Vec<_>>(), [10, 10, 2]);
+        // Every membership is on exactly one socket.
+        let all: usize = sets.iter().map(Vec::len).sum();
+        assert_eq!(all, g.memberships.len());
+        // Within the limits: one socket.
+        let g = GroupPlan {
+            group,
+            port: 5000,
+            memberships: memberships(group, &ifs[..3], &srcs[..2]),
+        };
+        assert_eq!(g.socket_sets(limits).len(), 1);
     }
 
     #[test]

@@ -12,6 +12,26 @@
 //! One-way latency is receive time minus send time, so it is only exact when
 //! both ends share a clock (same host, or PTP-synchronised hosts).
 
+/// The largest one-way latency taken at face value: a send time further
+/// from the arrival time (either way) is a wrong clock or a forged header,
+/// and is reported as implausible rather than averaged in.
+pub const MAX_PLAUSIBLE_LATENCY_NS: i128 = 24 * 3600 * 1_000_000_000;
+
+/// A jump of the sequence number (forward or back) this large is a new
+/// stream (a restarted or another sender, or a forged header), not loss.
+pub const MAX_JUMP: u64 = 1 << 20;
+
+/// Arrival minus send time in nanoseconds, or `None` when the two are
+/// implausibly far apart ([`MAX_PLAUSIBLE_LATENCY_NS`]). Computed in i128,
+/// so no pair of `u64` times overflows.
+pub fn latency_ns(recv_ns: u64, sent_ns: u64) -> Option<i64> {
+    let d = i128::from(recv_ns) - i128::from(sent_ns);
+    if d.abs() > MAX_PLAUSIBLE_LATENCY_NS {
+        return None;
+    }
+    i64::try_from(d).ok()
+}
+
 /// The header's magic bytes.
 pub const MAGIC: [u8; 4] = *b"MCS1";
 /// The header's size in bytes.
@@ -60,6 +80,14 @@ pub struct SeqTracker {
     first: u64,
     highest: u64,
     started: bool,
+    /// Distinct numbers received in the current stream segment.
+    unique: u64,
+    /// Loss counted in earlier segments (before a [`MAX_JUMP`] restart).
+    lost_before: u64,
+    /// Times the stream restarted with a jump of more than [`MAX_JUMP`].
+    pub restarts: u64,
+    /// Headers whose send time was implausibly far from the arrival time.
+    pub implausible: u64,
     /// Ring of seen numbers in the last WINDOW (see `bit`).
     window: [u64; (WINDOW / 64) as usize],
     /// Datagrams with a header.
@@ -82,6 +110,10 @@ impl Default for SeqTracker {
             first: 0,
             highest: 0,
             started: false,
+            unique: 0,
+            lost_before: 0,
+            restarts: 0,
+            implausible: 0,
             window: [0; (WINDOW / 64) as usize],
             received: 0,
             duplicates: 0,
@@ -141,26 +173,41 @@ impl SeqTracker {
     /// Records one datagram's header, received at `recv_ns` (Unix epoch ns).
     pub fn record(&mut self, h: SeqHeader, recv_ns: u64) -> Arrival {
         self.received += 1;
-        let lat = recv_ns as i64 - h.sent_ns as i64;
-        self.lat_min = self.lat_min.min(lat);
-        self.lat_max = self.lat_max.max(lat);
-        self.lat_sum += lat as i128;
-        self.lat_n += 1;
+        match latency_ns(recv_ns, h.sent_ns) {
+            Some(lat) => {
+                self.lat_min = self.lat_min.min(lat);
+                self.lat_max = self.lat_max.max(lat);
+                self.lat_sum += i128::from(lat);
+                self.lat_n += 1;
+            }
+            None => self.implausible += 1,
+        }
+        let jump = |a: u64, b: u64| a.abs_diff(b) > MAX_JUMP;
+        if self.started && (jump(h.seq, self.highest) && jump(h.seq, self.first)) {
+            // A new stream: close the books of the old one.
+            self.lost_before = self.lost_before.saturating_add(self.lost_current());
+            self.restarts += 1;
+            self.started = false;
+            self.window = [0; (WINDOW / 64) as usize];
+        }
         if !self.started {
             self.started = true;
             self.first = h.seq;
             self.highest = h.seq;
+            self.unique = 1;
             self.set_bit(h.seq);
             return Arrival::InOrder;
         }
         if h.seq > self.highest {
             self.advance(h.seq);
             self.set_bit(h.seq);
+            self.unique += 1;
             return Arrival::InOrder;
         }
         let back = self.highest - h.seq;
         if back >= WINDOW {
             self.too_old += 1;
+            self.unique += 1;
             self.first = self.first.min(h.seq);
             return Arrival::Reordered;
         }
@@ -169,18 +216,25 @@ impl SeqTracker {
             return Arrival::Duplicate;
         }
         self.set_bit(h.seq);
+        self.unique += 1;
         self.first = self.first.min(h.seq);
         self.reordered += 1;
         Arrival::Reordered
     }
 
-    /// Sequence numbers between the first and highest seen that never arrived.
-    pub fn lost(&self) -> u64 {
+    fn lost_current(&self) -> u64 {
         if !self.started {
             return 0;
         }
-        let span = self.highest - self.first + 1;
-        span.saturating_sub(self.received - self.duplicates)
+        let span = (self.highest - self.first).saturating_add(1);
+        span.saturating_sub(self.unique)
+    }
+
+    /// Sequence numbers that never arrived: between the first and highest
+    /// seen in each stream segment (a jump of more than [`MAX_JUMP`] starts
+    /// a new one).
+    pub fn lost(&self) -> u64 {
+        self.lost_before.saturating_add(self.lost_current())
     }
 
     /// The lowest and highest sequence number seen.
@@ -251,6 +305,56 @@ mod tests {
         t.record(h(10_000), 0);
         assert_eq!(t.record(h(10), 0), Arrival::Reordered);
         assert_eq!(t.too_old, 1);
+    }
+
+    #[test]
+    fn hostile_headers_do_not_overflow() {
+        // The fuzzing findings: a send time at or past 2^63 ns, and seq
+        // u64::MAX right after seq 0.
+        let mut t = SeqTracker::default();
+        t.record(SeqHeader { seq: 0, sent_ns: 5 }, 10);
+        t.record(
+            SeqHeader {
+                seq: u64::MAX,
+                sent_ns: u64::MAX,
+            },
+            10,
+        );
+        t.record(
+            SeqHeader {
+                seq: 1,
+                sent_ns: 1 << 63,
+            },
+            10,
+        );
+        assert_eq!(t.implausible, 2);
+        assert_eq!(t.latency_ns(), Some((5, 5, 5)));
+        // Not "0 lost": the jump started new segments, nothing is invented.
+        assert_eq!(t.restarts, 2);
+        assert_eq!(t.lost(), 0);
+        assert_eq!(latency_ns(0, u64::MAX), None);
+        assert_eq!(latency_ns(u64::MAX, 0), None);
+        assert_eq!(latency_ns(2_000, 1_000), Some(1_000));
+        assert_eq!(latency_ns(1_000, 2_000), Some(-1_000));
+    }
+
+    #[test]
+    fn restart_keeps_earlier_loss() {
+        let mut t = SeqTracker::default();
+        for s in [0, 1, 3] {
+            t.record(h(s), 2_000);
+        }
+        // The sender restarts far away: 1 lost before, then 0..2 again.
+        for s in [5_000_000, 5_000_001, 5_000_003] {
+            t.record(h(s), 2_000);
+        }
+        assert_eq!((t.restarts, t.lost()), (1, 2));
+        assert_eq!(t.range(), Some((5_000_000, 5_000_003)));
+        // A restart back to 0 after a long run is a restart too.
+        for s in 0..3 {
+            t.record(h(s), 2_000);
+        }
+        assert_eq!((t.restarts, t.lost()), (2, 2));
     }
 
     #[test]

@@ -18,7 +18,7 @@ use anyhow::{Context, Result};
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 
 use crate::endpoint::{needs_interface, Family};
-use crate::plan::GroupPlan;
+use crate::plan::{GroupPlan, SocketLimits};
 
 pub use crate::plan::{IfRef, Membership};
 
@@ -241,6 +241,48 @@ pub fn open_group_receiver(
         memberships: plan.memberships.clone(),
         rcvbuf: granted,
     })
+}
+
+/// The kernel's per-socket membership limits for a family, from
+/// `/proc/sys` (Linux's defaults when unreadable: 20 groups and 10 sources
+/// per socket for IPv4; IPv6 has no group limit and 64 sources).
+pub fn socket_limits(family: Family) -> SocketLimits {
+    let read = |path: &str, default: usize| {
+        std::fs::read_to_string(path)
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(default)
+    };
+    match family {
+        Family::V4 => SocketLimits {
+            groups: read("/proc/sys/net/ipv4/igmp_max_memberships", 20),
+            sources: read("/proc/sys/net/ipv4/igmp_max_msf", 10),
+        },
+        Family::V6 => SocketLimits {
+            groups: usize::MAX,
+            sources: read("/proc/sys/net/ipv6/mld_max_msf", 64),
+        },
+    }
+}
+
+/// Opens the sockets of a [`GroupPlan`]: one, or as many as the kernel's
+/// per-socket membership limits need ([`GroupPlan::socket_sets`]).
+pub fn open_group_receivers(
+    plan: &GroupPlan,
+    rcvbuf: usize,
+    timestamps: bool,
+) -> Result<Vec<GroupSocket>> {
+    let limits = socket_limits(Family::of(&plan.group));
+    plan.socket_sets(limits)
+        .into_iter()
+        .map(|memberships| {
+            let part = GroupPlan {
+                memberships,
+                ..plan.clone()
+            };
+            open_group_receiver(&part, rcvbuf, timestamps)
+        })
+        .collect()
 }
 
 /// A UDP socket that reports, per datagram, the destination and arrival

@@ -48,6 +48,9 @@ pub struct Stats {
     pub kernel_drops: u64,
     /// CoT decoding, when it was asked for.
     pub cot: Option<CotCounts>,
+    /// Arrival times of the first and the last datagram (Unix epoch ns).
+    first_ns: Option<u64>,
+    last_ns: u64,
 }
 
 /// What CoT decoding made of the datagrams.
@@ -71,6 +74,8 @@ impl Stats {
     pub fn record(&mut self, key: StreamKey, len: usize, seq: Option<SeqHeader>, recv_ns: u64) {
         self.packets += 1;
         self.bytes += len as u64;
+        self.first_ns.get_or_insert(recv_ns);
+        self.last_ns = self.last_ns.max(recv_ns);
         // Consecutive datagrams usually belong to the same stream: skip the
         // hash lookup then.
         let idx = match self.last {
@@ -103,20 +108,50 @@ impl Stats {
         self.streams.iter()
     }
 
+    /// The rate while datagrams flowed, from the first arrival to the
+    /// last (not over the whole listening time, which a `--timeout` longer
+    /// than the stream would dilute): (datagrams/s, bits/s, seconds), when
+    /// at least two datagrams arrived at different times.
+    pub fn flow_rate(&self) -> Option<(f64, f64, f64)> {
+        let first = self.first_ns?;
+        let span = self.last_ns.checked_sub(first)? as f64 / 1e9;
+        if self.packets < 2 || span <= 0.0 {
+            return None;
+        }
+        // n arrivals span n - 1 gaps.
+        let gaps = (self.packets - 1) as f64;
+        let per_packet = self.bytes as f64 / self.packets as f64;
+        Some((gaps / span, gaps * per_packet * 8.0 / span, span))
+    }
+
     /// The human summary, several lines, for stderr.
     pub fn render_text(&self, elapsed: Duration) -> String {
         let mut s = String::new();
         let secs = elapsed.as_secs_f64().max(1e-9);
-        let _ = writeln!(
+        let _ = write!(
             s,
-            "--- {} {}, {} bytes in {:.3}s ({:.0} datagrams/s, {}) ---",
+            "--- {} {}, {} {} in {:.3}s",
             self.packets,
             plural(self.packets, "datagram"),
             self.bytes,
+            plural(self.bytes, "byte"),
             secs,
-            self.packets as f64 / secs,
-            human_bits(self.bytes as f64 * 8.0 / secs)
         );
+        match self.flow_rate() {
+            Some((pps, bps, span)) => {
+                let _ = writeln!(
+                    s,
+                    " ({pps:.0} {}, {} while they flowed, {span:.3}s) ---",
+                    if pps.round() == 1.0 {
+                        "datagram/s"
+                    } else {
+                        "datagrams/s"
+                    },
+                    human_bits(bps)
+                );
+            }
+            None => s.push_str(" ---\n"),
+        }
         for (k, st) in &self.streams {
             let g = match k.group {
                 IpAddr::V6(a) => format!("[{a}]:{}", k.port),
@@ -139,6 +174,15 @@ impl Stats {
                     t.duplicates,
                     t.reordered
                 );
+                if t.restarts > 0 {
+                    let _ = write!(
+                        s,
+                        " (the sequence jumped by over {} {} {}: each counted as a new stream)",
+                        crate::seq::MAX_JUMP,
+                        t.restarts,
+                        plural(t.restarts, "time")
+                    );
+                }
                 if let Some((min, avg, max)) = t.latency_ns() {
                     let _ = write!(
                         s,
@@ -146,6 +190,14 @@ impl Stats {
                         us(min),
                         us(avg),
                         us(max)
+                    );
+                }
+                if t.implausible > 0 {
+                    let _ = write!(
+                        s,
+                        "; {} {} with an implausible send time (clock off by over a day, or a forged header)",
+                        t.implausible,
+                        plural(t.implausible, "datagram")
                     );
                 }
             }
@@ -194,6 +246,8 @@ impl Stats {
                         "duplicates": t.duplicates,
                         "reordered": t.reordered,
                         "latency_ns": t.latency_ns().map(|(a, b, c)| json!({"min": a, "avg": b, "max": c})),
+                        "restarts": t.restarts,
+                        "implausible_times": t.implausible,
                     });
                 }
                 o
@@ -208,7 +262,9 @@ impl Stats {
                 "packets": self.packets,
                 "bytes": self.bytes,
                 "seconds": secs,
-                "rate_pps": self.packets as f64 / secs,
+                "rate_pps": self.flow_rate().map(|r| r.0),
+                "rate_bps": self.flow_rate().map(|r| r.1),
+                "flow_seconds": self.flow_rate().map(|r| r.2),
                 "truncated": self.truncated,
                 "kernel_drops": self.kernel_drops,
                 "streams": streams,
@@ -245,6 +301,38 @@ pub fn human_bits(bps: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rate_is_over_the_time_datagrams_flowed() {
+        // A 10k/s stream of 5 s inside a 7 s --timeout: 10,000/s, not 7,142.
+        let mut st = Stats::default();
+        let a = StreamKey {
+            group: "239.1.1.1".parse().unwrap(),
+            port: 5000,
+            src: "10.77.0.1:4000".parse().unwrap(),
+        };
+        for i in 0..50_000u64 {
+            st.record(a, 100, None, 1_000_000_000 + i * 100_000);
+        }
+        let (pps, bps, span) = st.flow_rate().unwrap();
+        assert!((pps - 10_000.0).abs() < 1e-6, "{pps}");
+        assert!((bps - 8_000_000.0).abs() < 1.0, "{bps}");
+        assert!((span - 4.9999).abs() < 1e-9);
+        let text = st.render_text(Duration::from_secs(7));
+        assert!(
+            text.starts_with("--- 50000 datagrams, 5000000 bytes in 7.000s (10000 datagrams/s, 8.00 Mbit/s while they flowed, 5.000s) ---"),
+            "{text}"
+        );
+        let one = {
+            let mut s = Stats::default();
+            s.record(a, 1, None, 5);
+            s
+        };
+        assert_eq!(one.flow_rate(), None);
+        assert!(one
+            .render_text(Duration::from_secs(1))
+            .starts_with("--- 1 datagram, 1 byte in 1.000s ---"));
+    }
 
     #[test]
     fn streams_are_kept_apart() {

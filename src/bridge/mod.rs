@@ -59,7 +59,7 @@ enum Rx {
     /// Not receiving (output only, or its interface is gone).
     None,
     /// A multicast group on its interfaces.
-    Group(GroupSocket),
+    Group(Vec<GroupSocket>),
     /// A unicast socket (udp-listen:, or the replies to an udp: output).
     Udp(Socket),
 }
@@ -314,8 +314,10 @@ impl Bridge {
                 let mut fds: Vec<PollFd<'_>> = Vec::with_capacity(self.nodes.len() + 4);
                 for (i, n) in self.nodes.iter().enumerate() {
                     match (&n.rx, &n.tx) {
-                        (Rx::Group(g), _) => {
-                            watch(&mut fds, &mut owners, i, g.sock.as_fd(), PollFlags::POLLIN)
+                        (Rx::Group(gs), _) => {
+                            for g in gs {
+                                watch(&mut fds, &mut owners, i, g.sock.as_fd(), PollFlags::POLLIN);
+                            }
                         }
                         (Rx::Udp(s), _) => {
                             watch(&mut fds, &mut owners, i, s.as_fd(), PollFlags::POLLIN)
@@ -336,11 +338,26 @@ impl Bridge {
                         _ => {}
                     }
                 }
+                // JSON statistics go to stdout: a reader that left (`| head
+                // -1`) shows as POLLERR on it, and the bridge ends at once.
+                let stdout = io::stdout();
+                let watch_stdout = self.cfg.stats_output == StatsOutput::Json;
+                if watch_stdout {
+                    fds.push(PollFd::new(stdout.as_fd(), PollFlags::empty()));
+                }
                 match poll::wait(&mut fds, wait + Duration::from_millis(1), stop)? {
                     Woke::Stopped => return Ok(()),
                     Woke::Timeout => {}
                     Woke::Ready => {
-                        for (k, fd) in fds.iter().enumerate() {
+                        if watch_stdout
+                            && fds.last().is_some_and(|f| {
+                                poll::has(f, PollFlags::POLLERR | PollFlags::POLLHUP)
+                            })
+                        {
+                            return Err(io::Error::from(io::ErrorKind::BrokenPipe))
+                                .context("write to standard output");
+                        }
+                        for (k, fd) in fds.iter().take(owners.len()).enumerate() {
                             if let Some(r) = fd.revents().filter(|r| !r.is_empty()) {
                                 ready.push((owners[k].0, owners[k].1, r));
                             }
@@ -373,7 +390,7 @@ impl Bridge {
             if let Some(t) = next_stats {
                 if now >= t {
                     next_stats = self.cfg.stats_every.map(|d| now + d);
-                    self.print_stats(ctx, false);
+                    self.print_stats(ctx, false)?;
                 }
             }
         }
@@ -406,8 +423,9 @@ impl Bridge {
             // need no finer time than a batch takes.
             let now = Instant::now();
             for (meta, payload) in batch.iter() {
-                if let Rx::Group(g) = &self.nodes[node].rx {
-                    if !g.accepts(meta.dst, meta.ifindex) {
+                if let Rx::Group(gs) = &self.nodes[node].rx {
+                    let g = gs.iter().find(|g| g.sock.as_raw_fd() == fd);
+                    if g.is_some_and(|g| !g.accepts(meta.dst, meta.ifindex)) {
                         continue;
                     }
                 }
@@ -427,7 +445,9 @@ impl Bridge {
     fn socket_by_fd(&self, node: usize, fd: i32) -> Option<&Socket> {
         let n = &self.nodes[node];
         match (&n.rx, &n.tx) {
-            (Rx::Group(g), _) if g.sock.as_raw_fd() == fd => Some(&g.sock),
+            (Rx::Group(gs), _) if gs.iter().any(|g| g.sock.as_raw_fd() == fd) => {
+                gs.iter().map(|g| &g.sock).find(|s| s.as_raw_fd() == fd)
+            }
             (Rx::Udp(s), _) if s.as_raw_fd() == fd => Some(s),
             (_, Tx::Fan(f)) => f.outs.iter().map(|o| &o.sock).find(|s| s.as_raw_fd() == fd),
             _ => None,
@@ -604,7 +624,7 @@ impl Bridge {
 
     /// Prints one statistics record per direction (`last`: the totals on
     /// exit).
-    pub fn print_stats(&self, ctx: &Ctx, last: bool) {
+    pub fn print_stats(&self, ctx: &Ctx, last: bool) -> Result<()> {
         let secs = self.started.elapsed().as_secs_f64();
         match self.cfg.stats_output {
             StatsOutput::Json => {
@@ -628,12 +648,15 @@ impl Bridge {
                     .collect();
                 let o = json!({ "final": last, "seconds": secs, "directions": dirs });
                 let mut out = io::stdout().lock();
-                let _ = serde_json::to_writer(&mut out, &o);
-                let _ = out.write_all(b"\n").and_then(|_| out.flush());
+                serde_json::to_writer(&mut out, &o)
+                    .map_err(io::Error::from)
+                    .and_then(|_| out.write_all(b"\n"))
+                    .and_then(|_| out.flush())
+                    .context("write to standard output")?;
             }
             StatsOutput::Text => {
                 if ctx.quiet {
-                    return;
+                    return Ok(());
                 }
                 let mut s = String::new();
                 for d in &self.dirs {
@@ -649,9 +672,11 @@ impl Bridge {
                     );
                     s.push('\n');
                 }
+                // A full or closed stderr must not stop the bridge.
                 let _ = io::stderr().lock().write_all(s.as_bytes());
             }
         }
+        Ok(())
     }
 
     /// A direction's drops, with the queue drops of the TCP peers it feeds
@@ -784,9 +809,11 @@ fn open_node(
                     port: ep.port,
                     memberships: plan::memberships(ep.addr, &ifaces, &[]),
                 };
-                let g = sock::open_group_receiver(&g, cfg.rcvbuf, false)?;
-                warn_rcvbuf(ctx, link, g.rcvbuf, cfg.rcvbuf);
-                rx = Rx::Group(g);
+                let gs = sock::open_group_receivers(&g, cfg.rcvbuf, false)?;
+                for g in &gs {
+                    warn_rcvbuf(ctx, link, g.rcvbuf, cfg.rcvbuf);
+                }
+                rx = Rx::Group(gs);
             }
             if sends {
                 let plan = SendPlan {

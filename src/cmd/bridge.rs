@@ -26,7 +26,7 @@ pub fn run(a: &BridgeArgs, ctx: &Ctx) -> Result<Outcome> {
         ctx.info(format_args!("bridging {d}"));
     }
     b.run(ctx, &stop)?;
-    b.print_stats(ctx, true);
+    b.print_stats(ctx, true)?;
     Ok(Outcome::Ok)
 }
 

@@ -56,8 +56,9 @@ pub fn run(a: &JoinArgs, ctx: &Ctx) -> Result<Outcome> {
         };
         match found.first() {
             Some(t) => {
+                use anyhow::Context as _;
                 use std::io::Write;
-                let _ = writeln!(
+                writeln!(
                     out,
                     "joined {} on {} (index {}){} [in {proc_file}]",
                     m.group,
@@ -66,7 +67,9 @@ pub fn run(a: &JoinArgs, ctx: &Ctx) -> Result<Outcome> {
                     m.source
                         .map(|s| format!(" from source {s}"))
                         .unwrap_or_default()
-                );
+                )
+                .and_then(|_| out.flush())
+                .context("write to standard output")?;
             }
             None => ctx.warn(format_args!(
                 "joined {m}, but it does not appear in {proc_file}"

@@ -12,7 +12,6 @@ use crate::batch::{RecvBatch, MAX_DATAGRAM};
 use crate::cli::{Format, ListenArgs};
 use crate::cmd::Ctx;
 use crate::cot;
-use crate::endpoint::Family;
 use crate::error::{usage, Outcome};
 use crate::output::{self, Info, JsonScratch};
 use crate::pace::now_ns;
@@ -41,8 +40,13 @@ pub fn run(a: &ListenArgs, ctx: &Ctx) -> Result<Outcome> {
     let plan =
         resolver.receive_plan(a.endpoints.iter().map(|e| &e.0), &a.ifaces.iface, &a.source)?;
     let mut socks = Vec::with_capacity(plan.len());
-    for g in &plan {
-        let gs = sock::open_group_receiver(g, a.rcvbuf.0, true)?;
+    for gs in plan
+        .iter()
+        .map(|g| sock::open_group_receivers(g, a.rcvbuf.0, true))
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+    {
         for m in &gs.memberships {
             ctx.debug(format_args!("joined {m}"));
         }
@@ -94,8 +98,11 @@ pub fn run(a: &ListenArgs, ctx: &Ctx) -> Result<Outcome> {
     }
     if a.format == Format::Json {
         let mut o = io::stdout().lock();
-        let _ = serde_json::to_writer(&mut o, &l.stats.to_json(elapsed));
-        let _ = o.write_all(b"\n").and_then(|_| o.flush());
+        serde_json::to_writer(&mut o, &l.stats.to_json(elapsed))
+            .map_err(io::Error::from)
+            .and_then(|_| o.write_all(b"\n"))
+            .and_then(|_| o.flush())
+            .context("write to standard output")?;
     }
     if !ctx.quiet {
         // A full or closed stderr must not abort the command.
@@ -315,7 +322,7 @@ impl Listener<'_> {
                             }
                         }
                         if let Some(r) = &mut self.replier {
-                            r.reply(meta.src, seq, payload);
+                            r.reply(&gs.sock, meta.src, seq, payload);
                         }
                         self.received += 1;
                         if self.count.is_some_and(|c| self.received >= c) {
@@ -342,10 +349,13 @@ impl Listener<'_> {
 /// Sends `--reply` answers from an unbound socket per family. When the
 /// datagram had a sequence header the reply starts with it, so the sender
 /// can measure the exact round trip of that datagram.
+/// `--reply`: answers each datagram to its sender from the socket it
+/// arrived on, so the reply comes from the group's port like the classic
+/// receiver's `recvfrom` then `sendto` (senders that filter replies by
+/// source port accept it). The socket is bound to the group address, which
+/// Linux never uses as a source: the kernel picks the route's address.
 struct Replier {
     text: Vec<u8>,
-    v4: Option<Socket>,
-    v6: Option<Socket>,
     buf: Vec<u8>,
     errors: u64,
 }
@@ -354,25 +364,18 @@ impl Replier {
     fn new(text: &[u8]) -> Result<Replier> {
         Ok(Replier {
             text: text.to_vec(),
-            v4: Some(sock::udp_socket(Family::V4)?),
-            v6: sock::udp_socket(Family::V6).ok(),
             buf: Vec::with_capacity(text.len() + HEADER_LEN),
             errors: 0,
         })
     }
 
-    fn reply(&mut self, to: SocketAddr, seq: Option<SeqHeader>, payload: &[u8]) {
+    fn reply(&mut self, sock: &Socket, to: SocketAddr, seq: Option<SeqHeader>, payload: &[u8]) {
         self.buf.clear();
         if seq.is_some() {
             self.buf.extend_from_slice(&payload[..HEADER_LEN]);
         }
         self.buf.extend_from_slice(&self.text);
-        let s = match to {
-            SocketAddr::V4(_) => self.v4.as_ref(),
-            SocketAddr::V6(_) => self.v6.as_ref(),
-        };
-        let ok = s.is_some_and(|s| s.send_to(&self.buf, &SockAddr::from(to)).is_ok());
-        if !ok {
+        if sock.send_to(&self.buf, &SockAddr::from(to)).is_err() {
             self.errors += 1;
         }
     }

@@ -16,9 +16,16 @@ use crate::fanout::{Fanout, Out};
 use crate::pace::{now_ns, Pacer};
 use crate::plan;
 use crate::poll::{self, PollFd, PollFlags, Woke};
+use crate::rtt::RttTracker;
 use crate::seq::{SeqHeader, HEADER_LEN};
 use crate::signals::Stop;
 use crate::sock::{IfRef, SendConfig};
+
+/// Whether payloads come from standard input (for the empty-input warning).
+enum SourceKind {
+    Stdin,
+    Other,
+}
 
 /// Where payloads come from.
 enum Source {
@@ -36,6 +43,10 @@ pub fn run(a: &SendArgs, ctx: &Ctx) -> Result<Outcome> {
     let family = ep.family();
     let plan = plan::send_plan(ep, &a.ifaces.iface)?;
     let source = payload_source(a)?;
+    let a_source_kind = match &source {
+        Source::Stdin(_) => SourceKind::Stdin,
+        _ => SourceKind::Other,
+    };
     let extra = if a.seq { HEADER_LEN } else { 0 };
     let limit = family.max_payload();
     match &source {
@@ -97,6 +108,9 @@ pub fn run(a: &SendArgs, ctx: &Ctx) -> Result<Outcome> {
         fan: &mut fan,
         seq: a.seq,
         next_seq: 0,
+        replies: a.wait_replies.map(|_| Replies::new()),
+        ctx,
+        skipped: 0,
     };
     let finished = match source {
         Source::Stdin(split) => run.stdin_records(split, count, interval, &stop)?,
@@ -112,29 +126,70 @@ pub fn run(a: &SendArgs, ctx: &Ctx) -> Result<Outcome> {
         }
     };
     let elapsed = started.elapsed();
-    let (sent, bytes, last_send_ns) = (fan.sent, fan.bytes, fan.last_send_ns);
-    if sent > 1 || ctx.verbose > 0 {
+    let skipped = run.skipped;
+    let mut replies = run.replies.take();
+    let (sent, bytes) = (fan.sent, fan.bytes);
+    let ifaces = fan.outs.len() as u64;
+    if sent > 1 || ctx.verbose > 0 || ifaces > 1 {
         let secs = elapsed.as_secs_f64().max(1e-9);
         let gso = fan.used_gso();
+        // Each datagram leaves once per interface: say so, and count both.
+        let each = if ifaces > 1 {
+            format!(
+                " on each of {ifaces} interfaces ({} datagrams in all)",
+                sent * ifaces
+            )
+        } else {
+            String::new()
+        };
         ctx.info(format_args!(
-            "sent {sent} datagrams ({bytes} bytes) to {ep} in {secs:.3}s: {:.0} datagrams/s, {}{}",
-            sent as f64 / secs,
+            "sent {} ({}) to {ep}{each} in {secs:.3}s: {}, {}{}",
+            plural(sent, "datagram", "datagrams"),
+            plural(bytes, "byte", "bytes"),
+            plural_f(sent as f64 / secs, "datagram/s", "datagrams/s"),
             crate::stats::human_bits(bytes as f64 * 8.0 / secs),
             if gso { " (GSO)" } else { "" }
         ));
+    }
+    if sent == 0 && skipped == 0 && matches!(a_source_kind, SourceKind::Stdin) && !stop.requested()
+    {
+        ctx.warn("standard input was empty: nothing was sent");
     }
     let mut outcome = if finished || count.is_none() {
         Outcome::Ok
     } else {
         Outcome::NotMet
     };
-    if let Some(w) = a.wait_replies {
-        if !stop.requested() && wait_replies(&fan.outs, w.0, last_send_ns, &stop, ctx)? == 0 {
+    if skipped > 0 {
+        ctx.warn(format_args!(
+            "{} of standard input {} too large for one datagram and skipped",
+            plural(skipped, "record", "records"),
+            if skipped == 1 { "was" } else { "were" }
+        ));
+        outcome = Outcome::NotMet;
+    }
+    if let (Some(w), Some(r)) = (a.wait_replies, replies.as_mut()) {
+        if !stop.requested() {
+            r.wait(&fan.outs, w.0, &stop)?;
+        }
+        r.report(&ep.to_string(), ctx);
+        if r.tracker.replies() == 0 {
             ctx.warn(format_args!("no replies within {w}"));
             outcome = Outcome::NotMet;
         }
     }
     Ok(outcome)
+}
+
+/// `1 datagram`, `2 datagrams`.
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// A rate with its unit, singular only for exactly 1.
+fn plural_f(v: f64, one: &str, many: &str) -> String {
+    let r = v.round();
+    format!("{r:.0} {}", if r == 1.0 { one } else { many })
 }
 
 fn payload_source(a: &SendArgs) -> Result<Source> {
@@ -180,6 +235,11 @@ struct Run<'a> {
     fan: &'a mut Fanout,
     seq: bool,
     next_seq: u64,
+    /// With `--wait-replies`: replies are read while sending.
+    replies: Option<Replies>,
+    ctx: &'a Ctx,
+    /// Stdin records skipped for being too large for one datagram.
+    skipped: u64,
 }
 
 impl Run<'_> {
@@ -203,7 +263,7 @@ impl Run<'_> {
                 return Ok(true);
             }
             let left = count.map_or(u64::MAX, |c| c - done);
-            let n = pacer.wait(done, (per as u64).min(left), stop);
+            let n = pacer.wait_with(done, (per as u64).min(left), stop, |d| self.idle(d));
             if stop.requested() {
                 return Ok(false);
             }
@@ -252,17 +312,22 @@ impl Run<'_> {
                 .take(65_528)
                 .read_to_end(&mut rec)
                 .context("read standard input")?;
-            self.check_len(rec.len())?;
-            self.push_record(&mut buf, &rec);
-            self.flush(&buf)?;
+            if let Err(why) = self.check_len(rec.len()) {
+                return Err(usage(format!("standard input: {why}")));
+            }
+            if !rec.is_empty() {
+                self.push_record(&mut buf, &rec);
+                self.flush(&buf)?;
+            }
             return Ok(true);
         }
         let delim = if split == Split::Nul { 0 } else { b'\n' };
+        let mut line: u64 = 0;
         loop {
             if count.is_some_and(|c| done >= c) {
                 return Ok(true);
             }
-            pacer.wait(done, 1, stop);
+            pacer.wait_with(done, 1, stop, |d| self.idle(d));
             if stop.requested() {
                 return Ok(false);
             }
@@ -283,7 +348,15 @@ impl Run<'_> {
                         rec.pop();
                     }
                 }
-                self.check_len(rec.len())?;
+                line += 1;
+                if let Err(why) = self.check_len(rec.len()) {
+                    let what = if delim == b'\n' { "line" } else { "record" };
+                    self.ctx.warn(format_args!(
+                        "{what} {line} of standard input: {why}; skipped"
+                    ));
+                    self.skipped += 1;
+                    continue;
+                }
                 self.push_record(&mut buf, &rec);
                 done += 1;
                 let more_buffered = r.buffer().contains(&delim);
@@ -302,15 +375,15 @@ impl Run<'_> {
         }
     }
 
-    fn check_len(&self, len: usize) -> Result<()> {
+    /// Whether a record fits one datagram; the reason when not.
+    fn check_len(&self, len: usize) -> std::result::Result<(), String> {
         let extra = if self.seq { HEADER_LEN } else { 0 };
         let fam = self.fan.family();
         if len + extra > fam.max_payload() {
-            return Err(usage(format!(
-                "a record of standard input is {len} bytes, above the {fam} limit of {} bytes; \
-                 use --split to cut it differently",
+            return Err(format!(
+                "{len} bytes is above the {fam} limit of {} bytes for one datagram",
                 fam.max_payload() - extra
-            )));
+            ));
         }
         Ok(())
     }
@@ -332,67 +405,137 @@ impl Run<'_> {
     }
 
     fn flush(&mut self, buf: &SendBuf) -> Result<()> {
-        self.fan.flush(buf)
+        self.fan.flush(buf)?;
+        if let Some(r) = self.replies.as_mut() {
+            let t = self.fan.last_send_ns;
+            for _ in 0..buf.len() {
+                r.tracker.sent(t);
+            }
+            r.read(&self.fan.outs)?;
+        }
+        Ok(())
+    }
+
+    /// Spends the time until the next datagram is due: reading replies
+    /// when they are awaited, else sleeping.
+    fn idle(&mut self, d: Duration) {
+        match self.replies.as_mut() {
+            Some(r) => {
+                // Errors reading replies surface in the final wait.
+                let _ = r.poll(&self.fan.outs, d);
+            }
+            None => std::thread::sleep(d),
+        }
     }
 }
 
-/// Waits for unicast replies on the sending sockets and prints them with
-/// round-trip times. Returns how many arrived.
-fn wait_replies(
-    outs: &[Out],
-    wait: Duration,
-    last_send_ns: u64,
-    stop: &Stop,
-    ctx: &Ctx,
-) -> Result<u64> {
-    let deadline = Instant::now() + wait;
-    let mut buf = vec![0u8; 65_536];
-    let mut line = Vec::with_capacity(256);
-    let mut got = 0;
-    let stdout = io::stdout();
-    let mut fds: Vec<PollFd<'_>> = outs
-        .iter()
-        .map(|o| PollFd::new(o.sock.as_fd(), PollFlags::POLLIN))
-        .collect();
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            break;
+/// Replies to `--wait-replies`: read while sending and after, each
+/// matched to its datagram ([`RttTracker`]) and printed with its round trip
+/// as it arrives; a ping-style summary at the end.
+struct Replies {
+    tracker: RttTracker,
+    buf: Vec<u8>,
+    line: Vec<u8>,
+}
+
+impl Replies {
+    fn new() -> Replies {
+        Replies {
+            tracker: RttTracker::new(),
+            buf: vec![0; 65_536],
+            line: Vec::with_capacity(256),
         }
-        match poll::wait(&mut fds, left, stop).context("wait for replies")? {
-            Woke::Stopped => break,
-            Woke::Timeout => continue,
-            Woke::Ready => {}
+    }
+
+    /// Waits up to `d` for replies on the sending sockets, then reads them.
+    fn poll(&mut self, outs: &[Out], d: Duration) -> Result<()> {
+        let mut fds: Vec<PollFd<'_>> = outs
+            .iter()
+            .map(|o| PollFd::new(o.sock.as_fd(), PollFlags::POLLIN))
+            .collect();
+        match nix::poll::poll(
+            &mut fds,
+            nix::poll::PollTimeout::try_from(d).unwrap_or(nix::poll::PollTimeout::MAX),
+        ) {
+            Ok(_) | Err(nix::errno::Errno::EINTR) => {}
+            Err(e) => return Err(io::Error::from(e)).context("wait for replies"),
         }
-        for (i, out) in outs.iter().enumerate() {
-            if !poll::has(&fds[i], PollFlags::all()) {
-                continue;
-            }
-            while let Ok((n, from)) = crate::batch::recv_from_nowait(&out.sock, &mut buf) {
+        self.read(outs)
+    }
+
+    /// Reads every reply waiting, without blocking.
+    fn read(&mut self, outs: &[Out]) -> Result<()> {
+        for out in outs {
+            while let Ok((n, from)) = crate::batch::recv_from_nowait(&out.sock, &mut self.buf) {
                 let now = now_ns();
-                let data = &buf[..n];
-                let (sent_at, body) = match SeqHeader::read(data) {
-                    Some(h) => (h.sent_ns, &data[HEADER_LEN..]),
-                    None => (last_send_ns, data),
+                let data = &self.buf[..n];
+                let header = SeqHeader::read(data);
+                let body = if header.is_some() {
+                    &data[HEADER_LEN..]
+                } else {
+                    data
                 };
-                let from = from
-                    .as_socket()
-                    .map_or_else(|| "?".to_string(), |a| a.to_string());
-                line.clear();
-                let rtt_ms = now.saturating_sub(sent_at) as f64 / 1e6;
-                let _ = write!(line, "reply from {from} rtt={rtt_ms:.3}ms len={n}: ");
-                crate::term::push_bytes(&mut line, body);
-                line.push(b'\n');
-                let mut o = stdout.lock();
-                if o.write_all(&line).and_then(|_| o.flush()).is_err() {
-                    return Ok(got + 1);
-                }
-                got += 1;
+                let from = from.as_socket();
+                let Some(from) = from else { continue };
+                let m = self.tracker.reply(from, header.map(|h| h.seq), now);
+                self.line.clear();
+                let _ = write!(self.line, "reply from {from} ");
+                let _ = match header {
+                    Some(_) => write!(self.line, "seq={}", m.datagram),
+                    None => write!(self.line, "#{}", m.datagram),
+                };
+                let _ = match m.rtt_ns {
+                    Some(r) => write!(self.line, " rtt={:.3}ms", r as f64 / 1e6),
+                    None => write!(self.line, " rtt=?"),
+                };
+                let _ = write!(self.line, " len={n}: ");
+                crate::term::push_bytes(&mut self.line, body);
+                self.line.push(b'\n');
+                let mut o = io::stdout().lock();
+                o.write_all(&self.line)
+                    .and_then(|_| o.flush())
+                    .context("write to standard output")?;
+            }
+        }
+        Ok(())
+    }
+
+    /// After the last datagram: reads replies for `wait`.
+    fn wait(&mut self, outs: &[Out], wait: Duration, stop: &Stop) -> Result<()> {
+        let deadline = Instant::now() + wait;
+        let mut fds: Vec<PollFd<'_>> = outs
+            .iter()
+            .map(|o| PollFd::new(o.sock.as_fd(), PollFlags::POLLIN))
+            .collect();
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Ok(());
+            }
+            match poll::wait(&mut fds, left, stop).context("wait for replies")? {
+                Woke::Stopped => return Ok(()),
+                Woke::Timeout => continue,
+                Woke::Ready => self.read(outs)?,
             }
         }
     }
-    ctx.debug(format_args!("{got} replies"));
-    Ok(got)
+
+    /// The summary, like ping's.
+    fn report(&self, dest: &str, ctx: &Ctx) {
+        let s = self.tracker.summary();
+        ctx.info(format_args!(
+            "--- {dest}: {} sent, {} received, {} answered, {:.1}% without reply",
+            plural(s.sent, "datagram", "datagrams"),
+            plural(s.replies, "reply", "replies"),
+            s.answered,
+            s.loss_pct
+        ));
+        if let Some((min, avg, max)) = s.rtt_ms {
+            ctx.info(format_args!(
+                "rtt min/avg/max = {min:.3}/{avg:.3}/{max:.3} ms"
+            ));
+        }
+    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ mod formats;
 mod ifaces;
 mod interop;
 mod join;
+mod limits;
 mod listen_exit;
 mod platform;
 mod replies;
