@@ -60,6 +60,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcast' -ScriptBlock {
             [CompletionResult]::new('--no-loop', '--no-loop', [CompletionResultType]::ParameterName, 'Do not loop multicast back to this host')
             [CompletionResult]::new('--seq', '--seq', [CompletionResultType]::ParameterName, 'Prefix each datagram with a 20-byte header (magic "MCS1", sequence number, send time) that `listen` turns into loss, duplicate, reordering and latency statistics')
             [CompletionResult]::new('--no-gso', '--no-gso', [CompletionResultType]::ParameterName, 'Never use UDP segmentation offload (GSO); always sendmmsg')
+            [CompletionResult]::new('--broadcast', '--broadcast', [CompletionResultType]::ParameterName, 'Allow sending to a broadcast address (SO_BROADCAST, like socat''s `broadcast` option), e.g. 10.77.0.255:5000 or 255.255.255.255:5000')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors (no summaries or warnings)')

@@ -587,7 +587,7 @@ _mcast() {
             return 0
             ;;
         mcast__subcmd__send)
-            opts="-c -i -v -q -h --file --hex --size --split --count --interval --rate --ttl --loop --no-loop --bind --tos --seq --wait-replies --no-gso --iface --verbose --quiet --color --help"
+            opts="-c -i -v -q -h --file --hex --size --split --count --interval --rate --ttl --loop --no-loop --bind --tos --seq --wait-replies --no-gso --broadcast --iface --verbose --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

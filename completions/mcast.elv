@@ -56,6 +56,7 @@ set edit:completion:arg-completer[mcast] = {|@words|
             cand --no-loop 'Do not loop multicast back to this host'
             cand --seq 'Prefix each datagram with a 20-byte header (magic "MCS1", sequence number, send time) that `listen` turns into loss, duplicate, reordering and latency statistics'
             cand --no-gso 'Never use UDP segmentation offload (GSO); always sendmmsg'
+            cand --broadcast 'Allow sending to a broadcast address (SO_BROADCAST, like socat''s `broadcast` option), e.g. 10.77.0.255:5000 or 255.255.255.255:5000'
             cand -v 'More detail on stderr (repeat for more)'
             cand --verbose 'More detail on stderr (repeat for more)'
             cand -q 'Print nothing on stderr but errors (no summaries or warnings)'

@@ -60,6 +60,7 @@ complete -c mcast -n "__fish_mcast_using_subcommand send" -l loop -d 'Loop multi
 complete -c mcast -n "__fish_mcast_using_subcommand send" -l no-loop -d 'Do not loop multicast back to this host'
 complete -c mcast -n "__fish_mcast_using_subcommand send" -l seq -d 'Prefix each datagram with a 20-byte header (magic "MCS1", sequence number, send time) that `listen` turns into loss, duplicate, reordering and latency statistics'
 complete -c mcast -n "__fish_mcast_using_subcommand send" -l no-gso -d 'Never use UDP segmentation offload (GSO); always sendmmsg'
+complete -c mcast -n "__fish_mcast_using_subcommand send" -l broadcast -d 'Allow sending to a broadcast address (SO_BROADCAST, like socat\'s `broadcast` option), e.g. 10.77.0.255:5000 or 255.255.255.255:5000'
 complete -c mcast -n "__fish_mcast_using_subcommand send" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c mcast -n "__fish_mcast_using_subcommand send" -s q -l quiet -d 'Print nothing on stderr but errors (no summaries or warnings)'
 complete -c mcast -n "__fish_mcast_using_subcommand send" -s h -l help -d 'Print help (see more with \'--help\')'

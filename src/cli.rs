@@ -170,7 +170,7 @@ const IFACES_EXAMPLES: &str = "\
 Examples:
     mcast ifaces
     mcast ifaces --all --groups
-    mcast ifaces --json | jq '.[] | select(.flags | index(\"MULTICAST\"))'";
+    mcast ifaces --all --json | jq -r '.[] | select(.flags | index(\"MULTICAST\") | not) | .name'";
 
 const COT_GEN_EXAMPLES: &str = "\
 Examples:
@@ -336,6 +336,11 @@ pub struct SendArgs {
     /// Never use UDP segmentation offload (GSO); always sendmmsg.
     #[arg(long)]
     pub no_gso: bool,
+
+    /// Allow sending to a broadcast address (SO_BROADCAST, like socat's
+    /// `broadcast` option), e.g. 10.77.0.255:5000 or 255.255.255.255:5000.
+    #[arg(long)]
+    pub broadcast: bool,
 
     #[command(flatten)]
     #[allow(missing_docs)]
@@ -621,11 +626,11 @@ pub struct CotGenArgs {
     pub hae: Option<f64>,
 
     /// Circular error in metres (default unknown: 9999999.0).
-    #[arg(long, value_name = "M")]
+    #[arg(long, value_name = "M", allow_negative_numbers = true)]
     pub ce: Option<f64>,
 
     /// Linear error in metres (default unknown: 9999999.0).
-    #[arg(long, value_name = "M")]
+    #[arg(long, value_name = "M", allow_negative_numbers = true)]
     pub le: Option<f64>,
 
     /// Time until the event is stale.
@@ -683,15 +688,30 @@ pub struct CotGenArgs {
     pub movement: CotMove,
 
     /// Speed in m/s.
-    #[arg(long, value_name = "M/S", default_value_t = 1.5)]
+    #[arg(
+        long,
+        value_name = "M/S",
+        default_value_t = 1.5,
+        allow_negative_numbers = true
+    )]
     pub speed: f64,
 
     /// Initial course in degrees from true north.
-    #[arg(long, value_name = "DEG", default_value_t = 0.0)]
+    #[arg(
+        long,
+        value_name = "DEG",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
     pub course: f64,
 
     /// Radius in metres for --move circle.
-    #[arg(long, value_name = "M", default_value_t = 100.0)]
+    #[arg(
+        long,
+        value_name = "M",
+        default_value_t = 100.0,
+        allow_negative_numbers = true
+    )]
     pub radius: f64,
 
     /// Seed for uids and random walks (same seed, same output).

@@ -53,7 +53,7 @@ impl FromStr for IfaceSpec {
         if s.len() > IFNAMSIZ_MAX {
             return Err(format!(
                 "interface name {:?} is longer than {IFNAMSIZ_MAX} bytes",
-                s.escape_debug().to_string()
+                s.to_string()
             ));
         }
         if let Some(c) = s.chars().find(|c| {
@@ -61,7 +61,7 @@ impl FromStr for IfaceSpec {
         }) {
             return Err(format!(
                 "interface name {:?} contains {:?}: expected a name (eth0), an address (10.77.0.1) or an index (3)",
-                s.escape_debug().to_string(),
+                s.to_string(),
                 c
             ));
         }
@@ -336,7 +336,7 @@ impl BracketError {
             }
             BracketError::NotIpv6(h) => format!(
                 "{:?} is not an IPv6 address (inside [...] only IPv6 is allowed)",
-                h.escape_debug().to_string()
+                h.to_string()
             ),
         }
     }
@@ -351,7 +351,7 @@ enum PortRule {
 type HostPort = (IpAddr, Option<u16>, Option<IfaceSpec>);
 
 fn parse_host_port(s: &str, rule: PortRule) -> Result<HostPort, String> {
-    let shown = s.escape_debug().to_string();
+    let shown = s.to_string();
     if s.is_empty() {
         return Err("empty endpoint: expected GROUP:PORT[@IFACE], e.g. 239.2.3.1:6969".into());
     }
@@ -487,7 +487,7 @@ pub(crate) fn parse_v4(host: &str, example: &str) -> Result<Ipv4Addr, String> {
     // std's parser is strict: it refuses "0239.2.3.1" (leading zero, which
     // inet_aton would read as octal) and "239.2.3" (classful shorthand).
     host.parse::<Ipv4Addr>().map_err(|_| {
-        let shown = host.escape_debug().to_string();
+        let shown = host.to_string();
         if host.chars().any(|c| c.is_ascii_alphabetic()) {
             format!("{shown:?} is not an IP address: mcast takes addresses, not host names (e.g. {example} or [ff15::1])")
         } else if host.split('.').any(|o| o.len() > 1 && o.starts_with('0') && o.bytes().all(|b| b.is_ascii_digit())) {
@@ -504,7 +504,7 @@ pub(crate) fn parse_v4(host: &str, example: &str) -> Result<Ipv4Addr, String> {
 
 /// Parses a UDP port: 1-65535, digits only.
 pub fn parse_port(p: &str) -> Result<u16, String> {
-    let shown = p.escape_debug().to_string();
+    let shown = p.to_string();
     if p.is_empty() {
         return Err("missing port after ':'; expected a number 1-65535".into());
     }

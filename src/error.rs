@@ -197,33 +197,80 @@ fn classify_io(err: &io::Error) -> Exit {
     }
 }
 
-/// A hint to print under an error, when there is a well-known fix.
-pub fn hint(err: &anyhow::Error) -> Option<&'static str> {
+/// A hint to print under an error, when there is a well-known fix. The
+/// error number says what failed; the chain's messages (which name the
+/// operation: "bind", "join ... on the default interface", "send to ...
+/// (eth0 is DOWN)") say which fix applies.
+pub fn hint(err: &anyhow::Error) -> Option<String> {
     let io = err.chain().find_map(|c| c.downcast_ref::<io::Error>())?;
-    match io.raw_os_error()? {
-        libc::EACCES | libc::EPERM => Some(
-            "this operation needs privileges: run as root, or grant the binary \
-             CAP_NET_ADMIN/CAP_NET_RAW (sudo setcap cap_net_admin,cap_net_raw+ep $(which mcast))",
-        ),
-        libc::EADDRINUSE => Some(
-            "another socket holds this address without SO_REUSEADDR; \
-             find it with `ss -ulpn` and stop it, or pick another port",
-        ),
-        libc::EADDRNOTAVAIL => Some(
-            "the address is not configured on this host, or the interface has no \
-             address of this family: check `mcast ifaces`",
-        ),
-        libc::ENETUNREACH => Some(
-            "no route for this destination: name the interface (GROUP:PORT@IFACE or --iface), \
-             or add a multicast route (ip route add 224.0.0.0/4 dev IFACE)",
-        ),
-        libc::ENODEV => Some("the interface does not exist or is down: check `mcast ifaces`"),
-        libc::ENOBUFS => Some(
-            "the kernel ran out of membership slots (net.ipv4.igmp_max_memberships) \
-             or buffer space",
-        ),
-        _ => None,
+    let text: String = err
+        .chain()
+        .map(|c| c.to_string())
+        .collect::<Vec<_>>()
+        .join(": ");
+    let down = text
+        .split(" is DOWN)")
+        .next()
+        .filter(|_| text.contains(" is DOWN)"))
+        .and_then(|t| t.rsplit(" (").next());
+    if let Some(name) = down {
+        return Some(format!(
+            "{name} is down: bring it up with `ip link set {name} up`, or name another interface"
+        ));
     }
+    let unnamed = text.contains("the default interface");
+    // The family of the first address the messages name.
+    let v6 = text
+        .split_whitespace()
+        .find_map(|w| {
+            let w = w.trim_matches(|c| matches!(c, '(' | ')' | ',' | ':' | '[' | ']'));
+            w.parse::<std::net::SocketAddr>()
+                .map(|a| a.ip())
+                .or_else(|_| w.parse::<std::net::IpAddr>())
+                .ok()
+        })
+        .is_some_and(|a| a.is_ipv6());
+    let route_fix = if v6 {
+        "ip -6 route add multicast ff00::/8 dev IFACE table local"
+    } else {
+        "ip route add 224.0.0.0/4 dev IFACE"
+    };
+    let h = match io.raw_os_error()? {
+        libc::EACCES | libc::EPERM if text.starts_with("bind ") || text.contains(": bind ") => {
+            "ports below 1024 need root or the CAP_NET_BIND_SERVICE capability \
+             (sudo setcap cap_net_bind_service+ep $(which mcast)); or use a port of 1024 or more"
+                .to_string()
+        }
+        libc::EACCES if text.contains("send to ") => {
+            "sending to a broadcast address needs --broadcast (SO_BROADCAST); otherwise a \
+             firewall rule refused the datagram"
+                .to_string()
+        }
+        libc::EACCES | libc::EPERM => "this operation needs privileges: run as root, or grant the \
+             binary CAP_NET_ADMIN/CAP_NET_RAW (sudo setcap cap_net_admin,cap_net_raw+ep $(which mcast))"
+            .to_string(),
+        libc::EADDRINUSE => "another socket holds this address without SO_REUSEADDR; \
+             find it with `ss -ulpn` and stop it, or pick another port"
+            .to_string(),
+        libc::EADDRNOTAVAIL => "the address is not configured on this host, or the interface has \
+             no address of this family: check `mcast ifaces`"
+            .to_string(),
+        libc::ENETUNREACH | libc::ENODEV if unnamed => format!(
+            "no interface was named and no route covers the group: add a multicast route \
+             ({route_fix}) or name the interface (GROUP:PORT@IFACE or --iface)"
+        ),
+        libc::ENETUNREACH => format!(
+            "no route for this destination from that interface: check `mcast ifaces`, or add a \
+             route ({route_fix})"
+        ),
+        libc::ENETDOWN => "the interface is down: bring it up (ip link set IFACE up)".to_string(),
+        libc::ENODEV => "the interface does not exist (any more): check `mcast ifaces`".to_string(),
+        libc::ENOBUFS => "the kernel ran out of buffer space or membership slots \
+             (net.ipv4.igmp_max_memberships, net.ipv4.igmp_max_msf)"
+            .to_string(),
+        _ => return None,
+    };
+    Some(h)
 }
 
 #[cfg(test)]
@@ -242,6 +289,30 @@ mod tests {
         let e = anyhow::Error::new(io::Error::from_raw_os_error(libc::EPERM));
         assert_eq!(exit_code(&e), Exit::Permission);
         assert!(hint(&e).is_some());
+        let e = Err::<(), _>(io::Error::from_raw_os_error(libc::EACCES))
+            .context("bind 0.0.0.0:80")
+            .unwrap_err();
+        assert!(hint(&e).unwrap().contains("CAP_NET_BIND_SERVICE"));
+        let e = Err::<(), _>(io::Error::from_raw_os_error(libc::ENODEV))
+            .context("join 239.2.3.1 on the default interface")
+            .unwrap_err();
+        let h = hint(&e).unwrap();
+        assert!(
+            h.contains("no interface was named") && h.contains("224.0.0.0/4"),
+            "{h}"
+        );
+        let e = Err::<(), _>(io::Error::from_raw_os_error(libc::ENODEV))
+            .context("join ff15::1 on the default interface")
+            .unwrap_err();
+        assert!(hint(&e).unwrap().contains("ip -6 route"));
+        let e = Err::<(), _>(io::Error::from_raw_os_error(libc::ENETUNREACH))
+            .context("send to 239.1.1.1:5000 via eth0 (index 3) (eth0 is DOWN)")
+            .unwrap_err();
+        assert!(
+            hint(&e).unwrap().starts_with("eth0 is down"),
+            "{:?}",
+            hint(&e)
+        );
         let e = anyhow::Error::new(io::Error::from_raw_os_error(libc::EIO));
         assert_eq!(exit_code(&e), Exit::Io);
         assert_eq!(exit_code(&anyhow::anyhow!("plain")), Exit::Io);

@@ -88,10 +88,14 @@ impl Fanout {
     /// Sends every datagram of `buf` through every socket.
     pub fn flush(&mut self, buf: &SendBuf) -> Result<()> {
         for out in self.outs.iter_mut() {
-            let n = out
-                .sender
-                .send(&out.sock, buf)
-                .with_context(|| format!("send to {} via {}", out.dest, out.iface))?;
+            let n = out.sender.send(&out.sock, buf).with_context(|| {
+                format!(
+                    "send to {} via {}{}",
+                    out.dest,
+                    out.iface,
+                    sock::down_note(&out.iface)
+                )
+            })?;
             if n < buf.len() {
                 anyhow::bail!(
                     "send to {} via {}: the kernel took {n} of {} datagrams",

@@ -16,7 +16,7 @@ use anyhow::Result;
 
 use crate::endpoint::{needs_interface, Endpoint, Family, IfaceSelector, IfaceSpec};
 use crate::error::usage;
-use crate::iface::{self, Interface};
+use crate::iface::{self, Flags, Interface};
 
 /// An interface as sockets need it: its index and, for messages, its name.
 /// Index 0 means "let the kernel choose by routing".
@@ -29,16 +29,38 @@ pub struct IfRef {
     /// The interface's first IPv4 address, if any (for messages and
     /// `IP_MULTICAST_IF` fallbacks).
     pub v4: Option<Ipv4Addr>,
+    /// Its flags when resolved (for warnings: DOWN, no MULTICAST).
+    pub flags: Flags,
+    /// Its MTU when resolved (0: unknown).
+    pub mtu: u32,
 }
 
 impl IfRef {
     /// The kernel's choice of interface (by routing).
     pub fn any() -> IfRef {
+        IfRef::named(0, "")
+    }
+
+    /// An interface known by index and name only (flags and MTU unknown).
+    pub fn named(index: u32, name: &str) -> IfRef {
         IfRef {
-            index: 0,
-            name: String::new(),
+            index,
+            name: name.to_string(),
             v4: None,
+            flags: Flags(0),
+            mtu: 0,
         }
+    }
+
+    /// True when the interface is known to be down (a resolved interface
+    /// without IFF_UP).
+    pub fn is_down(&self) -> bool {
+        self.index != 0 && self.mtu != 0 && !self.flags.up()
+    }
+
+    /// True when the interface is known to lack the MULTICAST flag.
+    pub fn lacks_multicast(&self) -> bool {
+        self.index != 0 && self.mtu != 0 && !self.flags.multicast()
     }
 }
 
@@ -48,6 +70,8 @@ impl From<&Interface> for IfRef {
             index: i.index,
             name: i.name.clone(),
             v4: i.v4(),
+            flags: i.flags,
+            mtu: i.mtu.max(1),
         }
     }
 }
@@ -208,6 +232,106 @@ pub fn memberships(group: IpAddr, ifaces: &[IfRef], sources: &[IpAddr]) -> Vec<M
     out
 }
 
+/// True for the link-local control groups that routing protocols and IGMP
+/// or MLD themselves use (224.0.0.0/24; ff02::1 all nodes, ff02::2 all
+/// routers): every host on the link has them, and applications do not
+/// belong there.
+pub fn is_control_group(g: &IpAddr) -> bool {
+    match g {
+        IpAddr::V4(a) => a.octets()[..3] == [224, 0, 0],
+        IpAddr::V6(a) => {
+            let s = a.segments();
+            s[0] == 0xff02 && s[1..7] == [0; 6] && matches!(s[7], 1 | 2)
+        }
+    }
+}
+
+/// Whether warnings are about joining or sending.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Use {
+    Join,
+    Send,
+}
+
+fn iface_warnings(iface: &IfRef, out: &mut Vec<String>, what: Use) {
+    let name = &iface.name;
+    if iface.is_down() {
+        out.push(match what {
+            Use::Join => format!(
+                "{name} is DOWN: joins on it succeed but nothing arrives until it is up \
+                 (ip link set {name} up)"
+            ),
+            Use::Send => format!(
+                "{name} is DOWN: nothing leaves through it until it is up (ip link set {name} up)"
+            ),
+        });
+    } else if iface.lacks_multicast() {
+        out.push(match what {
+            Use::Join => format!(
+                "{name} lacks the MULTICAST flag: joins on it succeed but receive nothing \
+                 (ip link set {name} multicast on)"
+            ),
+            Use::Send => format!(
+                "{name} lacks the MULTICAST flag: the kernel sends anyway, but the link is not \
+                 set up for multicast (ip link set {name} multicast on)"
+            ),
+        });
+    }
+}
+
+/// What a user should hear before receiving: memberships the kernel
+/// accepts that cannot work (DOWN interface, no MULTICAST flag), and link-
+/// local control groups. Pure.
+pub fn receive_warnings(plan: &GroupPlan) -> Vec<String> {
+    let mut out = Vec::new();
+    if is_control_group(&plan.group) {
+        out.push(format!(
+            "{} is a link-local control group (routing protocols, IGMP/MLD): every host \
+             on the link is in it; applications use 239.0.0.0/8 or ff05::/16 and up",
+            plan.group
+        ));
+    }
+    for i in plan.ifaces() {
+        iface_warnings(&i, &mut out, Use::Join);
+    }
+    out
+}
+
+/// What a user should hear before sending: DOWN interfaces, interfaces
+/// without the MULTICAST flag (the packet may leave anyway), control
+/// groups, and a payload larger than an interface's MTU (it leaves
+/// fragmented). Pure.
+pub fn send_warnings(plan: &SendPlan, payload: Option<usize>) -> Vec<String> {
+    let mut out = Vec::new();
+    if plan.addr.is_multicast() && is_control_group(&plan.addr) {
+        out.push(format!(
+            "{} is a link-local control group (routing protocols, IGMP/MLD); \
+             applications use 239.0.0.0/8 or ff05::/16 and up",
+            plan.addr
+        ));
+    }
+    let headers = 8 + match plan.addr {
+        IpAddr::V4(_) => 20,
+        IpAddr::V6(_) => 40,
+    };
+    for i in &plan.ifaces {
+        if plan.addr.is_multicast() {
+            iface_warnings(i, &mut out, Use::Send);
+        }
+        if let Some(len) = payload {
+            if i.mtu != 0 && len + headers > i.mtu as usize {
+                out.push(format!(
+                    "a {len}-byte payload with its {headers} bytes of IP and UDP headers exceeds \
+                     the MTU of {} ({}): it leaves as IP fragments, and one lost fragment loses \
+                     the datagram",
+                    i.name, i.mtu
+                ));
+            }
+        }
+    }
+    out
+}
+
 /// Checks a sender's endpoint and plans its sockets, listing the host's
 /// interfaces only when one was named (its own or `--iface`): a send that
 /// names none starts faster without the netlink dump and /proc reads.
@@ -235,6 +359,14 @@ pub fn check(
     sources: &[IpAddr],
 ) -> Result<()> {
     let family = Family::of(addr);
+    if let IpAddr::V6(a) = addr {
+        if a.is_unicast_link_local() && own.is_none() && defaults.is_empty() {
+            return Err(usage(format!(
+                "{addr} is a link-local address, which exists on every interface: name one, \
+                 e.g. [{addr}%eth0]:PORT, [{addr}]:PORT@eth0 or --iface eth0"
+            )));
+        }
+    }
     if own.is_none() && defaults.is_empty() && needs_interface(addr) {
         return Err(usage(format!(
             "{addr} is a link-local group, which exists on every interface: name one, \
@@ -346,6 +478,24 @@ impl Resolver {
             .collect())
     }
 
+    /// The interface whose IPv4 subnet broadcast address `a` is, or
+    /// `Some("every interface")` for 255.255.255.255.
+    pub fn broadcast_of(&self, a: Ipv4Addr) -> Option<String> {
+        if a == Ipv4Addr::BROADCAST {
+            return Some("every interface (the limited broadcast address)".into());
+        }
+        self.ifaces.iter().find_map(|i| {
+            i.addrs.iter().find_map(|ia| match ia.addr {
+                // /31 and /32 have no broadcast address (RFC 3021).
+                IpAddr::V4(v4) if ia.prefix <= 30 => {
+                    let host = u32::MAX.checked_shr(u32::from(ia.prefix)).unwrap_or(0);
+                    (u32::from(v4) | host == u32::from(a)).then(|| i.name.clone())
+                }
+                _ => None,
+            })
+        })
+    }
+
     /// The name of an interface index, for output ("" when unknown).
     pub fn name_of(&self, index: u32) -> &str {
         self.ifaces
@@ -388,7 +538,7 @@ mod tests {
     }
 
     fn fake() -> Resolver {
-        use crate::iface::{Flags, IfAddr};
+        use crate::iface::IfAddr;
         let up_mc = (libc::IFF_UP | libc::IFF_MULTICAST) as u32;
         let mk = |index, name: &str, flags, addrs: &[&str]| Interface {
             index,
@@ -496,11 +646,7 @@ mod tests {
     fn memberships_spread_over_sockets_within_the_kernel_limits() {
         let group: IpAddr = "232.1.1.1".parse().unwrap();
         let ifs: Vec<IfRef> = (1..=24)
-            .map(|i| IfRef {
-                index: i,
-                name: format!("v{i}"),
-                v4: None,
-            })
+            .map(|i| IfRef::named(i, &format!("v{i}")))
             .collect();
         let limits = SocketLimits {
             groups: 20,
@@ -534,6 +680,65 @@ mod tests {
             memberships: memberships(group, &ifs[..3], &srcs[..2]),
         };
         assert_eq!(g.socket_sets(limits).len(), 1);
+    }
+
+    #[test]
+    fn warnings_name_what_cannot_work() {
+        let r = fake();
+        let plan = r
+            .receive_plan(&[ep("239.1.1.1:5000@down0")], &[], &[])
+            .unwrap();
+        let w = receive_warnings(&plan[0]);
+        assert!(
+            w[0].contains("down0 is DOWN") && w[0].contains("ip link set down0 up"),
+            "{w:?}"
+        );
+        let plan = r
+            .receive_plan(&[ep("224.0.0.5:5000@a0")], &[], &[])
+            .unwrap();
+        assert!(receive_warnings(&plan[0])[0].contains("link-local control group"));
+        let plan = r
+            .receive_plan(&[ep("[ff02::1]:5000@a0")], &[], &[])
+            .unwrap();
+        assert_eq!(receive_warnings(&plan[0]).len(), 1);
+        let plan = r
+            .receive_plan(&[ep("[ff02::fb]:5000@a0")], &[], &[])
+            .unwrap();
+        assert!(receive_warnings(&plan[0]).is_empty());
+        let lo = SendPlan {
+            addr: "239.1.1.1".parse().unwrap(),
+            port: 5000,
+            ifaces: vec![r.ifaces_for(Some(&"lo".parse().unwrap()), &[]).unwrap()[0].clone()],
+        };
+        let w = send_warnings(&lo, Some(1473));
+        assert!(w[0].contains("lo lacks the MULTICAST flag"), "{w:?}");
+        assert!(w[1].contains("exceeds the MTU of lo (1500)"), "{w:?}");
+        assert_eq!(send_warnings(&lo, Some(1472)).len(), 1);
+    }
+
+    #[test]
+    fn broadcast_addresses_are_recognised() {
+        let r = fake();
+        assert_eq!(
+            r.broadcast_of("10.77.0.255".parse().unwrap()).as_deref(),
+            Some("a0")
+        );
+        assert_eq!(
+            r.broadcast_of("10.77.1.255".parse().unwrap()).as_deref(),
+            Some("b0")
+        );
+        assert!(r.broadcast_of("255.255.255.255".parse().unwrap()).is_some());
+        assert_eq!(r.broadcast_of("10.77.0.254".parse().unwrap()), None);
+    }
+
+    #[test]
+    fn link_local_unicast_needs_a_zone() {
+        let ll: IpAddr = "fe80::1".parse().unwrap();
+        let e = check(&ll, None, &[], &[]).unwrap_err();
+        assert_eq!(exit_code(&e), Exit::Usage);
+        assert!(e.to_string().contains("link-local address"), "{e}");
+        assert!(check(&ll, Some(&"eth0".parse().unwrap()), &[], &[]).is_ok());
+        assert!(check(&"fd77::1".parse().unwrap(), None, &[], &[]).is_ok());
     }
 
     #[test]

@@ -82,7 +82,17 @@ fn level_of(group: &IpAddr) -> libc::c_int {
 
 /// Joins a group (any-source or source-specific) on a socket.
 pub fn join(s: &Socket, m: &Membership) -> Result<()> {
-    membership_op(s, m, true).with_context(|| format!("join {m}"))
+    membership_op(s, m, true).with_context(|| format!("join {m}{}", down_note(&m.iface)))
+}
+
+/// " (IFACE is DOWN)" for messages about an interface known to be down,
+/// which the hints turn into "bring it up".
+pub fn down_note(i: &IfRef) -> String {
+    if i.is_down() {
+        format!(" ({} is DOWN)", i.name)
+    } else {
+        String::new()
+    }
 }
 
 /// Leaves a group joined with [`join`].
@@ -375,6 +385,8 @@ pub struct SendConfig {
     pub tos: Option<u8>,
     /// Local address to bind.
     pub bind: Option<SocketAddr>,
+    /// `SO_BROADCAST`: allow broadcast destinations.
+    pub broadcast: bool,
 }
 
 /// Opens a socket configured to send datagrams of `family`.
@@ -422,6 +434,9 @@ pub fn open_sender(family: Family, cfg: &SendConfig) -> Result<Socket> {
             }
         }
     }
+    if cfg.broadcast {
+        s.set_broadcast(true).context("set SO_BROADCAST")?;
+    }
     if let Some(b) = cfg.bind {
         s.set_reuse_address(true).context("set SO_REUSEADDR")?;
         s.bind(&SockAddr::from(b))
@@ -447,16 +462,8 @@ mod tests {
 
     #[test]
     fn bind_address_rules() {
-        let a0 = IfRef {
-            index: 2,
-            name: "a0".into(),
-            v4: None,
-        };
-        let b0 = IfRef {
-            index: 3,
-            name: "b0".into(),
-            v4: None,
-        };
+        let a0 = IfRef::named(2, "a0");
+        let b0 = IfRef::named(3, "b0");
         let g4: IpAddr = "239.1.1.1".parse().unwrap();
         assert_eq!(
             bind_address(g4, 5000, &[]),
@@ -482,11 +489,7 @@ mod tests {
     fn names_in_messages() {
         let m = Membership {
             group: "239.2.3.1".parse().unwrap(),
-            iface: IfRef {
-                index: 3,
-                name: "eth0".into(),
-                v4: None,
-            },
+            iface: IfRef::named(3, "eth0"),
             source: None,
         };
         assert_eq!(m.to_string(), "239.2.3.1 on eth0 (index 3)");

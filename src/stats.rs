@@ -153,17 +153,15 @@ impl Stats {
             None => s.push_str(" ---\n"),
         }
         for (k, st) in &self.streams {
-            let g = match k.group {
-                IpAddr::V6(a) => format!("[{a}]:{}", k.port),
-                IpAddr::V4(a) => format!("{a}:{}", k.port),
-            };
+            let g = std::net::SocketAddr::new(k.group, k.port);
             let _ = write!(
                 s,
-                "{g} from {}: {} {}, {} bytes",
+                "{g} from {}: {} {}, {} {}",
                 k.src,
                 st.packets,
                 plural(st.packets, "datagram"),
-                st.bytes
+                st.bytes,
+                plural(st.bytes, "byte")
             );
             if let Some(t) = &st.seq {
                 let (lo, hi) = t.range().unwrap_or((0, 0));

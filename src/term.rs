@@ -53,6 +53,21 @@ pub fn push_str(out: &mut String, s: &str) {
     }
 }
 
+/// `s` with only its unsafe characters escaped (backslashes kept as they
+/// are): for messages whose own quoting (`{:?}`) already made them
+/// unambiguous, such as errors that echo user input.
+pub fn sanitize(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if is_unsafe(c) {
+            push_escape(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// `s` made safe for a terminal (see [`push_str`]).
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

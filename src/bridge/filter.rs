@@ -113,7 +113,7 @@ impl FromStr for Cidr {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, String> {
-        let shown = s.escape_debug().to_string();
+        let shown = s.to_string();
         let expected = "expected an address or prefix such as 10.77.0.0/24, 10.77.0.4 or fd77::/64";
         if s.is_empty() {
             return Err(format!("empty prefix; {expected}"));
@@ -130,7 +130,7 @@ impl FromStr for Cidr {
         let addr: IpAddr = a.parse().map_err(|_| {
             format!(
                 "{shown:?}: {:?} is not an IP address; {expected}",
-                a.escape_debug().to_string()
+                a.to_string()
             )
         })?;
         let prefix = match p {
@@ -147,7 +147,7 @@ impl FromStr for Cidr {
             Some(p) => {
                 return Err(format!(
                     "{shown:?}: prefix length {:?} is not a number; {expected}",
-                    p.escape_debug().to_string()
+                    p.to_string()
                 ))
             }
         };

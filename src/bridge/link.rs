@@ -204,14 +204,14 @@ impl FromStr for Link {
             _ => {
                 return Err(format!(
                     "unknown scheme {:?}; {EXPECTED}",
-                    scheme.escape_debug().to_string()
+                    scheme.to_string()
                 ))
             }
         };
         if let Some(after) = rest.strip_prefix("//") {
             return Err(format!(
                 "{:?}: links are not URLs; drop the \"//\" and write {lower}:{}",
-                s.escape_debug().to_string(),
+                s.to_string(),
                 after.escape_debug()
             ));
         }
@@ -259,7 +259,7 @@ enum Scheme {
 }
 
 fn shown(s: &str) -> String {
-    s.escape_debug().to_string()
+    s.to_string()
 }
 
 /// Splits `SCHEME:REST` when the text starts with something that is a URI

@@ -809,6 +809,9 @@ fn open_node(
                     port: ep.port,
                     memberships: plan::memberships(ep.addr, &ifaces, &[]),
                 };
+                for w in plan::receive_warnings(&g) {
+                    ctx.warn(format_args!("{link}: {w}"));
+                }
                 let gs = sock::open_group_receivers(&g, cfg.rcvbuf, false)?;
                 for g in &gs {
                     warn_rcvbuf(ctx, link, g.rcvbuf, cfg.rcvbuf);
@@ -821,6 +824,9 @@ fn open_node(
                     port: ep.port,
                     ifaces: ifaces.clone(),
                 };
+                for w in plan::send_warnings(&plan, None) {
+                    ctx.warn(format_args!("{link}: {w}"));
+                }
                 tx = Tx::Fan(open_fanout(&plan, cfg)?);
             }
         }
@@ -881,6 +887,7 @@ fn open_fanout(plan: &SendPlan, cfg: &BridgeConfig) -> Result<Fanout> {
         multicast_loop: false,
         tos: None,
         bind: Some(SocketAddr::new(family.unspecified(), 0)),
+        broadcast: false,
     };
     Fanout::open(plan, &send, false)
 }

@@ -64,12 +64,16 @@ pub fn run(a: &CotGenArgs, ctx: &Ctx) -> Result<Outcome> {
             }
         });
         let plan = plan::send_plan(&ep, &a.ifaces.iface)?;
+        for w in plan::send_warnings(&plan, None) {
+            ctx.warn(w);
+        }
         let cfg = SendConfig {
             iface: IfRef::any(),
             ttl: a.ttl.value.0,
             multicast_loop: true,
             tos: None,
             bind: None,
+            broadcast: false,
         };
         let mut fan = Fanout::open(&plan, &cfg, false)?;
         let limit = fan.family().max_payload();
@@ -100,7 +104,11 @@ pub fn run(a: &CotGenArgs, ctx: &Ctx) -> Result<Outcome> {
             fan.flush(&buf)?;
             done += n;
         }
-        ctx.info(format_args!("sent {} CoT events to {ep}", fan.sent));
+        let n = fan.sent;
+        ctx.info(format_args!(
+            "sent {n} CoT {} to {ep}",
+            if n == 1 { "event" } else { "events" }
+        ));
         return Ok(if count.is_none_or(|c| done >= c) {
             Outcome::Ok
         } else {

@@ -39,24 +39,54 @@ pub fn render() -> Result<Vec<(String, Vec<u8>)>> {
         };
         files.push((format!("completions/{name}"), buf));
     }
-    let mut page = Vec::new();
-    clap_mangen::Man::new(cmd.clone())
-        .render(&mut page)
-        .context("render man page")?;
-    files.push(("man/mcast.1".to_string(), page));
-    for sub in cmd
-        .get_subcommands()
-        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
-    {
+    // The man pages describe `mcast SUBCOMMAND --help`, not clap's `help`
+    // subcommand (which would need a page of its own).
+    let mut man_cmd = Cli::command().disable_help_subcommand(true);
+    man_cmd.build();
+    files.push(("man/mcast.1".to_string(), man_page(&man_cmd, &man_cmd)?));
+    for sub in man_cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
         let name = format!("mcast-{}", sub.get_name());
-        let sub = sub.clone().name(name.clone());
-        let mut page = Vec::new();
-        clap_mangen::Man::new(sub)
-            .render(&mut page)
-            .context("render man page")?;
+        let page = man_page(&sub.clone().name(name.clone()), sub)?;
         files.push((format!("man/{name}.1"), page));
     }
     Ok(files)
+}
+
+/// A man page as clap_mangen renders it, but with the SYNOPSIS that
+/// `--help` shows (`mcast send [OPTIONS] <ENDPOINT> [PAYLOAD]`): clap_mangen
+/// lists every option without its value (`[--ttl]`), which reads as if
+/// they were flags. `usage_of` is the command as built inside its parent,
+/// so that its usage names `mcast send`, not the page's `mcast-send`.
+fn man_page(cmd: &clap::Command, usage_of: &clap::Command) -> Result<Vec<u8>> {
+    let man = clap_mangen::Man::new(cmd.clone());
+    let mut page = Vec::new();
+    let ctx = "render man page";
+    man.render_title(&mut page).context(ctx)?;
+    man.render_name_section(&mut page).context(ctx)?;
+    let usage = usage_of.clone().render_usage().to_string();
+    let usage = usage.trim().trim_start_matches("Usage:").trim();
+    let (name, rest) = match usage_of.get_bin_name() {
+        Some(bin) if usage.starts_with(bin) => (bin, &usage[bin.len()..]),
+        _ => ("mcast", usage.trim_start_matches("mcast")),
+    };
+    let roff = |t: &str| t.replace('\\', "\\e").replace('-', "\\-");
+    page.extend_from_slice(
+        format!(".SH SYNOPSIS\n\\fB{}\\fR{}\n", roff(name), roff(rest)).as_bytes(),
+    );
+    man.render_description_section(&mut page).context(ctx)?;
+    if cmd.get_arguments().any(|a| !a.is_hide_set()) {
+        man.render_options_section(&mut page).context(ctx)?;
+    }
+    if cmd.has_subcommands() {
+        man.render_subcommands_section(&mut page).context(ctx)?;
+    }
+    if cmd.get_after_long_help().is_some() {
+        man.render_extra_section(&mut page).context(ctx)?;
+    }
+    if cmd.get_version().is_some() {
+        man.render_version_section(&mut page).context(ctx)?;
+    }
+    Ok(page)
 }
 
 fn write_all(dir: &Path) -> Result<()> {

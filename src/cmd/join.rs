@@ -34,6 +34,9 @@ pub fn run(a: &JoinArgs, ctx: &Ctx) -> Result<Outcome> {
         })
         .collect();
     for g in resolver.receive_plan(&eps, &a.ifaces.iface, &a.source)? {
+        for w in plan::receive_warnings(&g) {
+            ctx.warn(w);
+        }
         for m in g.memberships {
             let s = sock::udp_socket(Family::of(&m.group))?;
             sock::join(&s, &m)?;

@@ -39,6 +39,9 @@ pub fn run(a: &ListenArgs, ctx: &Ctx) -> Result<Outcome> {
     let resolver = Resolver::new()?;
     let plan =
         resolver.receive_plan(a.endpoints.iter().map(|e| &e.0), &a.ifaces.iface, &a.source)?;
+    for w in plan.iter().flat_map(plan::receive_warnings) {
+        ctx.warn(w);
+    }
     let mut socks = Vec::with_capacity(plan.len());
     for gs in plan
         .iter()

@@ -55,9 +55,9 @@ impl Ctx {
         };
         // Error chains quote user input (endpoints, names, file contents):
         // the one terminal-safety policy applies to them too.
-        let msg = crate::term::escape(&format!("{err:#}"));
+        let msg = crate::term::sanitize(&format!("{err:#}"));
         let _ = writeln!(e, "{red}mcast: error:{reset} {msg}");
-        if let Some(h) = error::hint(err) {
+        if let Some(h) = error::hint(err).map(|h| crate::term::sanitize(&h)) {
             let _ = writeln!(e, "{bold}hint:{reset} {h}");
         }
     }
@@ -70,7 +70,7 @@ impl Ctx {
             } else {
                 ("", "")
             };
-            let msg = crate::term::escape(&msg.to_string());
+            let msg = crate::term::sanitize(&msg.to_string());
             let _ = writeln!(std::io::stderr().lock(), "{y}mcast: warning:{reset} {msg}");
         }
     }
@@ -78,7 +78,7 @@ impl Ctx {
     /// Prints a progress/info line unless `-q`.
     pub fn info(&self, msg: impl std::fmt::Display) {
         if !self.quiet {
-            let msg = crate::term::escape(&msg.to_string());
+            let msg = crate::term::sanitize(&msg.to_string());
             let _ = writeln!(std::io::stderr().lock(), "mcast: {msg}");
         }
     }
@@ -86,7 +86,7 @@ impl Ctx {
     /// Prints a line only with `-v`.
     pub fn debug(&self, msg: impl std::fmt::Display) {
         if self.verbose > 0 && !self.quiet {
-            let msg = crate::term::escape(&msg.to_string());
+            let msg = crate::term::sanitize(&msg.to_string());
             let _ = writeln!(std::io::stderr().lock(), "mcast: {msg}");
         }
     }

@@ -92,6 +92,26 @@ pub fn run(a: &SendArgs, ctx: &Ctx) -> Result<Outcome> {
             )));
         }
     }
+    // Sending to a broadcast address without SO_BROADCAST fails with EACCES,
+    // which reads like a privilege problem: say what it is instead.
+    if let (std::net::IpAddr::V4(v4), false) = (ep.addr, a.broadcast) {
+        if !v4.is_multicast() {
+            if let Some(on) = plan::Resolver::new()?.broadcast_of(v4) {
+                return Err(usage(format!(
+                    "{v4} is the broadcast address of {on}: sending to it needs --broadcast \
+                     (SO_BROADCAST, socat's `broadcast` option)"
+                )));
+            }
+        }
+    }
+    let payload_len = match &source {
+        Source::Fixed(p) => Some(p.len() + extra),
+        Source::Generated(n) => Some(*n),
+        Source::Stdin(_) => None,
+    };
+    for w in plan::send_warnings(&plan, payload_len) {
+        ctx.warn(w);
+    }
 
     let cfg = SendConfig {
         iface: IfRef::any(),
@@ -99,6 +119,7 @@ pub fn run(a: &SendArgs, ctx: &Ctx) -> Result<Outcome> {
         multicast_loop: a.multicast_loop(),
         tos: a.tos.map(|t| t.0),
         bind: a.bind,
+        broadcast: a.broadcast,
     };
     let mut fan = Fanout::open(&plan, &cfg, !a.no_gso)?;
     let stop = Stop::install()?;

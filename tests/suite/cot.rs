@@ -197,7 +197,7 @@ fn sa_roundtrip(lab: &Lab, format: &str, send: &[&str], group: &str, listen_ep: 
     assert_eq!(counts["unknown"], 0, "{}", j.summary);
     // The sender says where it sent.
     let err = text(&sent.stderr);
-    assert!(err.contains("sent 1 CoT events"), "{}", show(&sent));
+    assert!(err.contains("sent 1 CoT event to"), "{}", show(&sent));
 }
 
 #[test]
