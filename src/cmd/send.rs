@@ -426,9 +426,11 @@ impl Run<'_> {
     }
 
     fn flush(&mut self, buf: &SendBuf) -> Result<()> {
+        // Round trips start before the send call: on a veth the receiver
+        // can answer before the call returns.
+        let t = now_ns();
         self.fan.flush(buf)?;
         if let Some(r) = self.replies.as_mut() {
-            let t = self.fan.last_send_ns;
             for _ in 0..buf.len() {
                 r.tracker.sent(t);
             }
