@@ -119,4 +119,28 @@ mod tests {
             "stale generated files {stale:?}: run `cargo run -- generate`"
         );
     }
+
+    /// Man pages show the usage `--help` shows, name no page that does not
+    /// exist, and carry the command's own exit-code table.
+    #[test]
+    fn man_pages_match_help() {
+        let pages = super::render().unwrap();
+        let page = |name: &str| {
+            let (_, data) = pages.iter().find(|(r, _)| r == name).unwrap();
+            String::from_utf8(data.clone()).unwrap()
+        };
+        assert!(
+            page("man/mcast-send.1").contains("\\fBmcast send\\fR [OPTIONS] <ENDPOINT> [PAYLOAD]")
+        );
+        assert!(page("man/mcast-listen.1").contains("\\fBmcast listen\\fR [OPTIONS] <ENDPOINT>..."));
+        for (rel, data) in &pages {
+            let text = String::from_utf8_lossy(data);
+            assert!(!text.contains("mcast\\-help"), "{rel} names mcast-help(1)");
+        }
+        assert!(
+            !page("man/mcast-join.1").contains("  1  "),
+            "join never exits 1"
+        );
+        assert!(page("man/mcast-listen.1").contains("  1  \\-\\-timeout passed"));
+    }
 }
