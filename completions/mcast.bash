@@ -159,7 +159,7 @@ _mcast() {
             return 0
             ;;
         mcast__subcmd__cot__subcmd__gen)
-            opts="-c -f -i -v -q -h --kind --uid --callsign --type --how --lat --lon --hae --ce --le --stale --remarks --group --role --contact-endpoint --message --room --target-uid --count --interval --rate --units --move --speed --course --radius --seed --time --format --raw --send --ttl --iface --verbose --quiet --color --help"
+            opts="-c -f -i -v -q -h --kind --uid --callsign --type --how --lat --lon --hae --ce --le --stale --remarks --group --role --contact-endpoint --message --room --target-uid --count --interval --rate --units --move --speed --course --radius --seed --time --format --xml-declaration --raw --send --ttl --iface --verbose --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

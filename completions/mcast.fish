@@ -156,7 +156,7 @@ line\t'Straight line along --course'"
 complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l speed -d 'Speed in m/s' -r
 complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l course -d 'Initial course in degrees from true north' -r
 complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l radius -d 'Radius in metres for --move circle' -r
-complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l seed -d 'Seed for uids and random walks (same seed, same output)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l seed -d 'Seed for uids, random walks and chat message ids (same seed, same output). Without it uids and walks use seed 0 and every chat message gets a fresh id' -r
 complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l time -d 'Time of the first event (RFC 3339, e.g. 2026-01-01T00:00:00Z); later events follow at the tick interval. Default: now' -r
 complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -s f -l format -d 'Encoding' -r -f -a "xml\t'XML events, one per line'
 tak\t'TAK Protocol v1 mesh datagrams (BF 01 BF + protobuf); hex lines on stdout unless --raw'"
@@ -166,6 +166,7 @@ complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -s i -l iface -d 'I
 complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l color -d 'When to use colour: auto (a terminal without NO_COLOR), always or never' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l xml-declaration -d 'Start each XML event with `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>`, as ATAK does (some takproto-based receivers only recognise XML that starts with `<?xml`)'
 complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l raw -d 'With --format tak on stdout: write the datagram bytes instead of hex lines'
 complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -s q -l quiet -d 'Print nothing on stderr but errors (no summaries or warnings)'

@@ -714,9 +714,11 @@ pub struct CotGenArgs {
     )]
     pub radius: f64,
 
-    /// Seed for uids and random walks (same seed, same output).
-    #[arg(long, value_name = "N", default_value_t = 0)]
-    pub seed: u64,
+    /// Seed for uids, random walks and chat message ids (same seed, same
+    /// output). Without it uids and walks use seed 0 and every chat
+    /// message gets a fresh id.
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
 
     /// Time of the first event (RFC 3339, e.g. 2026-01-01T00:00:00Z); later
     /// events follow at the tick interval. Default: now.
@@ -726,6 +728,12 @@ pub struct CotGenArgs {
     /// Encoding.
     #[arg(long, short = 'f', value_enum, default_value_t = CotFormat::Xml)]
     pub format: CotFormat,
+
+    /// Start each XML event with `<?xml version="1.0" encoding="UTF-8"
+    /// standalone="yes"?>`, as ATAK does (some takproto-based receivers
+    /// only recognise XML that starts with `<?xml`).
+    #[arg(long)]
+    pub xml_declaration: bool,
 
     /// With --format tak on stdout: write the datagram bytes instead of hex lines.
     #[arg(long)]

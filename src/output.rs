@@ -251,6 +251,38 @@ fn needs_attention(w: u64) -> bool {
     (below(0x20) | (w & HIGH) | equal(b'"') | equal(b'\\') | equal(0x7f)) != 0
 }
 
+/// serde_json's compact formatter, but strings also escape (as `\uXXXX`)
+/// every character the terminal-safety policy flags: DEL, C1 controls,
+/// bidi overrides, zero-width characters. serde_json escapes only C0, `"`
+/// and `\`, so `cat capture.jsonl` could otherwise reorder a terminal line.
+struct SafeJson;
+
+impl serde_json::ser::Formatter for SafeJson {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut last = 0;
+        for (i, c) in fragment.char_indices() {
+            if term::is_unsafe(c) {
+                w.write_all(&fragment.as_bytes()[last..i])?;
+                // Every unsafe character is in the Basic Multilingual Plane.
+                write!(w, "\\u{:04x}", u32::from(c))?;
+                last = i + c.len_utf8();
+            }
+        }
+        w.write_all(&fragment.as_bytes()[last..])
+    }
+}
+
+/// Writes `v` as compact JSON with the terminal-safe string escaping of
+/// [`SafeJson`]. Writing to a `Vec` cannot fail.
+pub fn write_json_value<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) {
+    let mut ser = serde_json::Serializer::with_formatter(out, SafeJson);
+    let _ = v.serialize(&mut ser);
+}
+
 /// A reusable scratch buffer for JSON lines.
 #[derive(Debug, Default)]
 pub struct JsonScratch {
@@ -282,7 +314,7 @@ pub fn write_json_fields(out: &mut Vec<u8>, i: &Info, payload: &[u8], scratch: &
         "\",\"group\":\"{}\",\"port\":{},\"iface\":",
         i.group, i.port
     );
-    let _ = serde_json::to_writer(&mut *out, i.iface);
+    write_json_value(out, i.iface);
     match i.ttl {
         Some(t) => {
             let _ = write!(out, ",\"ttl\":{t}");
@@ -316,7 +348,7 @@ pub fn write_json_fields(out: &mut Vec<u8>, i: &Info, payload: &[u8], scratch: &
     if !write_json_ascii(out, body) {
         match is_clean_text(body) {
             Some(t) => {
-                let _ = serde_json::to_writer(&mut *out, t);
+                write_json_value(out, t);
             }
             None => out.truncate(mark),
         }

@@ -60,6 +60,12 @@ pub struct CotCounts {
     pub xml: u64,
     /// Decoded TAK Protocol v1 events.
     pub tak: u64,
+    /// Of the TAK v1 events, those in stream framing (`BF varint(len)`,
+    /// the TCP framing) instead of mesh framing (`BF 01 BF`).
+    pub tak_stream: u64,
+    /// Valid TAK v1 messages that carry only `takControl` (the version
+    /// announcement clients send periodically).
+    pub control: u64,
     /// Datagrams that looked like CoT but did not decode.
     pub malformed: u64,
     /// Datagrams that are neither XML nor TAK (other protocols, encrypted CoT).
@@ -206,12 +212,23 @@ impl Stats {
         }
         if let Some(c) = self
             .cot
-            .filter(|c| c.always_show || c.xml + c.tak + c.malformed > 0)
+            .filter(|c| c.always_show || c.xml + c.tak + c.control + c.malformed > 0)
         {
+            let _ = write!(
+                s,
+                "CoT: {} XML {}, {} TAK v1 {}",
+                c.xml,
+                plural(c.xml, "event"),
+                c.tak,
+                plural(c.tak, "event")
+            );
+            if c.tak_stream > 0 {
+                let _ = write!(s, " ({} in TCP stream framing)", c.tak_stream);
+            }
             let _ = writeln!(
                 s,
-                "CoT: {} XML events, {} TAK v1 events, {} malformed, {} unknown/encrypted",
-                c.xml, c.tak, c.malformed, c.unknown
+                ", {} TAK control, {} malformed, {} unknown/encrypted",
+                c.control, c.malformed, c.unknown
             );
         }
         let _ = writeln!(
@@ -252,7 +269,7 @@ impl Stats {
             })
             .collect();
         let cot = self.cot.map(
-            |c| json!({"xml": c.xml, "tak": c.tak, "malformed": c.malformed, "unknown": c.unknown}),
+            |c| json!({"xml": c.xml, "tak": c.tak, "tak_stream": c.tak_stream, "control": c.control, "malformed": c.malformed, "unknown": c.unknown}),
         );
         json!({
             "summary": {

@@ -648,9 +648,10 @@ impl Bridge {
                     .collect();
                 let o = json!({ "final": last, "seconds": secs, "directions": dirs });
                 let mut out = io::stdout().lock();
-                serde_json::to_writer(&mut out, &o)
-                    .map_err(io::Error::from)
-                    .and_then(|_| out.write_all(b"\n"))
+                let mut line = Vec::new();
+                output::write_json_value(&mut line, &o);
+                line.push(b'\n');
+                out.write_all(&line)
                     .and_then(|_| out.flush())
                     .context("write to standard output")?;
             }

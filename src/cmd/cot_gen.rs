@@ -91,7 +91,7 @@ pub fn run(a: &CotGenArgs, ctx: &Ctx) -> Result<Outcome> {
             for _ in 0..n {
                 generator.next_event(&mut ev);
                 one.clear();
-                encode(&ev, a.format, &mut one)?;
+                encode(&ev, a.format, a.xml_declaration, &mut one)?;
                 if one.len() > limit {
                     return Err(usage(format!(
                         "an event is {} bytes, above the {} datagram limit of {limit}; shorten --remarks or --message",
@@ -134,13 +134,13 @@ pub fn run(a: &CotGenArgs, ctx: &Ctx) -> Result<Outcome> {
             generator.next_event(&mut ev);
             match (a.format, a.raw) {
                 (CotFormat::Xml, _) => {
-                    cot::write_xml(&ev, &mut out).map_err(|e| usage(format!("cot-gen: {e}")))?;
+                    encode(&ev, CotFormat::Xml, a.xml_declaration, &mut out)?;
                     out.push(b'\n');
                 }
-                (CotFormat::Tak, true) => encode(&ev, CotFormat::Tak, &mut out)?,
+                (CotFormat::Tak, true) => encode(&ev, CotFormat::Tak, false, &mut out)?,
                 (CotFormat::Tak, false) => {
                     one.clear();
-                    encode(&ev, CotFormat::Tak, &mut one)?;
+                    encode(&ev, CotFormat::Tak, false, &mut one)?;
                     push_hex(&mut out, &one);
                     out.push(b'\n');
                 }
@@ -163,9 +163,17 @@ pub fn run(a: &CotGenArgs, ctx: &Ctx) -> Result<Outcome> {
     })
 }
 
-fn encode(ev: &Event, format: CotFormat, out: &mut Vec<u8>) -> Result<()> {
+/// The XML declaration ATAK puts in front of every event.
+const XML_DECLARATION: &[u8] = b"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>";
+
+fn encode(ev: &Event, format: CotFormat, decl: bool, out: &mut Vec<u8>) -> Result<()> {
     match format {
-        CotFormat::Xml => cot::write_xml(ev, out),
+        CotFormat::Xml => {
+            if decl {
+                out.extend_from_slice(XML_DECLARATION);
+            }
+            cot::write_xml(ev, out)
+        }
         CotFormat::Tak => cot::write_tak_mesh(ev, out),
     }
     .map_err(|e| usage(format!("cot-gen: {e}")))
@@ -225,7 +233,8 @@ fn options(a: &CotGenArgs, tick: Duration, start_ms: i64) -> Result<GenOptions> 
         course: a.course,
         radius: a.radius,
         interval_ms: ms(tick)?,
-        seed: a.seed,
+        seed: a.seed.unwrap_or(0),
+        id_seed: a.seed.unwrap_or_else(fresh_seed),
         start_ms,
         takv_version: env!("CARGO_PKG_VERSION").to_string(),
         chat_message: a.message.clone().unwrap_or(d.chat_message),
@@ -234,4 +243,13 @@ fn options(a: &CotGenArgs, tick: Duration, start_ms: i64) -> Result<GenOptions> 
         chat_sender_callsign: None,
         delete_uid: a.target_uid.clone(),
     })
+}
+
+/// A seed that differs on every run: std's randomly keyed hasher over the
+/// clock (no extra crate for ten lines).
+fn fresh_seed() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(crate::pace::now_ns());
+    h.finish()
 }

@@ -101,9 +101,10 @@ pub fn run(a: &ListenArgs, ctx: &Ctx) -> Result<Outcome> {
     }
     if a.format == Format::Json {
         let mut o = io::stdout().lock();
-        serde_json::to_writer(&mut o, &l.stats.to_json(elapsed))
-            .map_err(io::Error::from)
-            .and_then(|_| o.write_all(b"\n"))
+        let mut line = Vec::new();
+        output::write_json_value(&mut line, &l.stats.to_json(elapsed));
+        line.push(b'\n');
+        o.write_all(&line)
             .and_then(|_| o.flush())
             .context("write to standard output")?;
     }
@@ -165,8 +166,13 @@ impl CotView {
         }
         let r = cot::decode_datagram_into(payload, &mut self.ev);
         match (&r, kind) {
+            (Err(cot::CotError::Control { .. }), _) => counts.control += 1,
             (Err(_), _) => counts.malformed += 1,
             (Ok(()), cot::Kind::TakV1) => counts.tak += 1,
+            (Ok(()), cot::Kind::TakStream) => {
+                counts.tak += 1;
+                counts.tak_stream += 1;
+            }
             (Ok(()), _) => counts.xml += 1,
         }
         Some(r)
@@ -180,6 +186,10 @@ impl CotView {
                 let _ = write!(out, " unknown/encrypted len={}: ", payload.len());
                 crate::term::push_bytes(out, shown);
             }
+            Some(Err(e @ cot::CotError::Control { .. })) => {
+                out.push(b' ');
+                crate::term::push_bytes(out, e.to_string().as_bytes());
+            }
             Some(Err(e)) => {
                 out.extend_from_slice(b" malformed (");
                 crate::term::push_bytes(out, e.to_string().as_bytes());
@@ -189,12 +199,17 @@ impl CotView {
             Some(Ok(())) => {
                 self.text.clear();
                 cot::write_summary(&self.ev, (time_ns / 1_000_000) as i64, &mut self.text);
+                if self.ev.received_as == Some(cot::Kind::TakStream) {
+                    // Say what it is: the TCP framing, where a datagram
+                    // should carry BF 01 BF.
+                    out.extend_from_slice(b" [TAK v1 in TCP stream framing]");
+                }
                 out.push(b' ');
                 // write_summary escapes every untrusted string for a
                 // terminal (controls, bidi overrides) and quotes values.
                 out.extend_from_slice(self.text.as_bytes());
                 if self.strict {
-                    for reason in cot::strict_check(&self.ev) {
+                    for reason in cot::strict_check(&self.ev, Some((time_ns / 1_000_000) as i64)) {
                         out.extend_from_slice(b"\n  strict: ");
                         crate::term::push_bytes(out, reason.as_bytes());
                     }
@@ -209,17 +224,29 @@ impl CotView {
     fn json_fields(&mut self, out: &mut Vec<u8>, stats: &mut Stats, payload: &[u8], time_ns: u64) {
         match self.decode(stats, payload) {
             None => {}
+            Some(Err(cot::CotError::Control {
+                min,
+                max,
+                contact_uid,
+            })) => {
+                let c = serde_json::json!({"min_version": min, "max_version": max, "contact_uid": contact_uid});
+                out.extend_from_slice(b",\"tak_control\":");
+                output::write_json_value(out, &c);
+            }
             Some(Err(e)) => {
                 out.extend_from_slice(b",\"cot_error\":");
-                let _ = serde_json::to_writer(&mut *out, &e.to_string());
+                output::write_json_value(out, &e.to_string());
             }
             Some(Ok(())) => {
                 let mut m = cot::cot_json(&self.ev, (time_ns / 1_000_000) as i64);
                 if self.strict {
-                    m.insert("strict".into(), cot::strict_check(&self.ev).into());
+                    m.insert(
+                        "strict".into(),
+                        cot::strict_check(&self.ev, Some((time_ns / 1_000_000) as i64)).into(),
+                    );
                 }
                 out.extend_from_slice(b",\"cot\":");
-                let _ = serde_json::to_writer(&mut *out, &m);
+                output::write_json_value(out, &m);
             }
         }
     }

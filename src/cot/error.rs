@@ -80,6 +80,16 @@ pub enum CotError {
     Protobuf(String),
     /// A TAK message without a `cotEvent`.
     NoCotEvent,
+    /// A valid TAK message that carries only `takControl` (the protocol
+    /// version announcement): not an event, and not malformed.
+    Control {
+        /// Lowest protocol version offered (0 on the wire means 1).
+        min: u32,
+        /// Highest protocol version offered.
+        max: u32,
+        /// The sender's contact uid (may be empty).
+        contact_uid: String,
+    },
     /// A number that must be finite is NaN or infinite.
     NonFinite(&'static str),
     /// An option or event value was refused by validation (CLI exit code 2).
@@ -120,6 +130,17 @@ impl fmt::Display for CotError {
             CotError::VarintTooLong => f.write_str("length varint longer than 10 bytes"),
             CotError::Protobuf(m) => write!(f, "bad TAK protobuf: {m}"),
             CotError::NoCotEvent => f.write_str("TAK message carries no cotEvent"),
+            CotError::Control {
+                min,
+                max,
+                contact_uid,
+            } => {
+                write!(f, "TAK control: protocol versions {min}..{max}")?;
+                if !contact_uid.is_empty() {
+                    write!(f, " from {contact_uid:?}")?;
+                }
+                Ok(())
+            }
             CotError::NonFinite(what) => write!(f, "{what} is NaN or infinite"),
             CotError::Invalid(m) => f.write_str(m),
         }

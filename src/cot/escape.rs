@@ -122,9 +122,12 @@ fn escape_into<O: XmlSink>(s: &str, out: &mut O, attr: bool) -> Result<(), CotEr
             b'"' => "&quot;",
             b'\'' => "&apos;",
             b'\r' => "&#13;",
-            b'\n' if attr => "&#10;",
+            // A newline is a character reference in text too, so that an
+            // event is always one line (`cot-gen | mcast send` sends one
+            // datagram per event); XML readers see the same newline.
+            b'\n' => "&#10;",
             b'\t' if attr => "&#9;",
-            b'\n' | b'\t' => continue,
+            b'\t' => continue,
             0..=0x1f => {
                 return Err(CotError::InvalidChar {
                     codepoint: u32::from(b),
@@ -341,7 +344,7 @@ mod tests {
         assert_eq!(attr("héllo 日本"), "héllo 日本");
         let mut v = Vec::new();
         escape_text("a\nb\r<&>", &mut v).unwrap();
-        assert_eq!(v, b"a\nb&#13;&lt;&amp;&gt;");
+        assert_eq!(v, b"a&#10;b&#13;&lt;&amp;&gt;");
     }
 
     #[test]

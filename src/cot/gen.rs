@@ -96,8 +96,11 @@ pub struct GenOptions {
     pub radius: f64,
     /// Time between ticks (0 or more).
     pub interval_ms: i64,
-    /// PRNG seed.
+    /// PRNG seed (uids and movement).
     pub seed: u64,
+    /// Seed of chat message ids: the same as `seed` for reproducible runs;
+    /// a fresh one per run otherwise, so that runs never repeat an id.
+    pub id_seed: u64,
     /// Time of the first tick, ms since the Unix epoch.
     pub start_ms: i64,
     /// Version string for `<takv version>` (mcast's own version).
@@ -139,6 +142,7 @@ impl Default for GenOptions {
             radius: 100.0,
             interval_ms: 1000,
             seed: 0,
+            id_seed: 0,
             start_ms: 0,
             takv_version: String::new(),
             chat_message: "hello from mcast".to_owned(),
@@ -319,6 +323,16 @@ fn m_per_deg() -> f64 {
 /// Moves (lat, lon) by north/east metres with the local flat-earth
 /// approximation (east scaled by cos(lat)); crossing a pole continues on the
 /// other side with the course turned by 180°. Longitude wraps to -180..180.
+/// `v` rounded to `1 / scale` (values too large to scale stay as they are).
+fn tidy(v: f64, scale: f64) -> f64 {
+    let r = (v * scale).round() / scale;
+    if r.is_finite() {
+        r
+    } else {
+        v
+    }
+}
+
 fn offset(lat: f64, lon: f64, north_m: f64, east_m: f64, course: &mut f64) -> (f64, f64) {
     // cos(lat) is clamped so a unit standing on a pole does not divide by 0.
     let coslat = lat.to_radians().cos().max(0.01);
@@ -352,6 +366,7 @@ pub struct Generator {
     units: Vec<Unit>,
     seq: u64,
     rng: SplitMix64,
+    ids: SplitMix64,
     msg_id: String,
 }
 
@@ -360,6 +375,7 @@ impl Generator {
     pub fn new(opts: GenOptions) -> Result<Generator, CotError> {
         opts.validate()?;
         let mut rng = SplitMix64(opts.seed);
+        let id_seed = opts.id_seed;
         let tag = rng.next_u64() >> 32;
         let n = opts.units;
         let mut units = Vec::with_capacity(n as usize);
@@ -401,6 +417,7 @@ impl Generator {
             units,
             seq: 0,
             rng,
+            ids: SplitMix64(id_seed ^ 0x6d63_6173_745f_6964),
             msg_id: String::new(),
         })
     }
@@ -485,11 +502,14 @@ impl Generator {
         ev.access = None;
         ev.qos = None;
         ev.opex = None;
-        ev.point.lat = lat;
-        ev.point.lon = lon;
-        ev.point.hae = o.hae;
-        ev.point.ce = o.ce;
-        ev.point.le = o.le;
+        // Tidy numbers: 7 decimals of a degree are 1.1 cm, and the shortest
+        // form of the rounded value is what gets printed (-0.12, not
+        // -0.12000000000000455 after a few metres of arithmetic).
+        ev.point.lat = tidy(lat, 1e7);
+        ev.point.lon = tidy(lon, 1e7);
+        ev.point.hae = tidy(o.hae, 1e3);
+        ev.point.ce = tidy(o.ce, 1e3);
+        ev.point.le = tidy(o.le, 1e3);
         ev.received_as = None;
         ev.quirks = Default::default();
         let d = &mut ev.detail;
@@ -521,8 +541,8 @@ impl Generator {
                 set_opt(&mut k.os, "linux");
                 set_opt(&mut k.version, &o.takv_version);
                 d.track = Some(Track {
-                    course: Some(course),
-                    speed: Some(if moving { o.speed } else { 0.0 }),
+                    course: Some(tidy(course, 1e3)),
+                    speed: Some(tidy(if moving { o.speed } else { 0.0 }, 1e3)),
                 });
                 d.chat = None;
                 set_remarks(d, o.remarks.as_deref());
@@ -554,8 +574,8 @@ impl Generator {
                 }
             }
             GenKind::Chat => {
-                let a = self.rng.next_u64();
-                let b = self.rng.next_u64();
+                let a = self.ids.next_u64();
+                let b = self.ids.next_u64();
                 self.msg_id.clear();
                 // A random (version 4) UUID, as ATAK uses for message ids.
                 let _ = write!(

@@ -25,8 +25,8 @@ mod tests;
 pub use error::CotError;
 pub use gen::{GenKind, GenOptions, Generator, Movement};
 pub use model::{
-    Chat, ChatGrp, Contact, Detail, Event, Group, Kind, Point, PrecisionLocation, Quirks, Remarks,
-    Status, Takv, Track, UNKNOWN,
+    Chat, ChatGrp, Contact, Detail, Event, Group, Kind, Part, Point, PrecisionLocation, Quirks,
+    Remarks, Status, Takv, Track, Verbatim, UNKNOWN,
 };
 pub use reader::{parse_xml, parse_xml_into};
 pub use stream::{split_xml_events, XmlEventSplitter};
@@ -41,12 +41,16 @@ pub use writer::{to_xml_string, write_xml, MAX_FRAME};
 
 /// Tells what a received datagram is, by its first bytes only.
 ///
-/// `BF 01 BF` is TAK Protocol v1 mesh; `<` or a UTF-8 BOM, optionally after
+/// `BF 01 BF` is TAK Protocol v1 mesh; `BF varint(len)` followed by exactly
+/// `len` bytes is v1 stream framing; `<` or a UTF-8 BOM, optionally after
 /// ASCII whitespace, is XML; anything else (including encrypted CoT) is
 /// unknown.
 pub fn classify(datagram: &[u8]) -> Kind {
     if datagram.starts_with(&tak::MESH_HEADER) {
         return Kind::TakV1;
+    }
+    if tak::stream_payload(datagram).is_some() {
+        return Kind::TakStream;
     }
     let skip = datagram
         .iter()
@@ -71,6 +75,12 @@ pub fn decode_datagram(datagram: &[u8]) -> Result<Event, CotError> {
 pub fn decode_datagram_into(datagram: &[u8], ev: &mut Event) -> Result<(), CotError> {
     match classify(datagram) {
         Kind::TakV1 => tak::decode_tak_mesh_into(datagram, ev),
+        Kind::TakStream => {
+            let payload = tak::stream_payload(datagram).ok_or(CotError::BadMagic)?;
+            tak::decode_tak_payload_into(payload, ev)?;
+            ev.received_as = Some(Kind::TakStream);
+            Ok(())
+        }
         Kind::Xml => reader::parse_xml_into(datagram, ev),
         Kind::Unknown => Err(CotError::UnknownEncoding),
     }

@@ -16,6 +16,10 @@ pub const UNKNOWN: f64 = 9_999_999.0;
 pub enum Kind {
     /// TAK Protocol v1 (`BF 01 BF` + protobuf).
     TakV1,
+    /// TAK Protocol v1 with the *stream* framing of TCP links (`BF
+    /// varint(len)` + protobuf), sent as a datagram: a misconfigured
+    /// sender, or a relay that copied a TCP stream onto UDP.
+    TakStream,
     /// Plain CoT XML.
     Xml,
     /// Neither (encrypted, or not CoT).
@@ -23,10 +27,12 @@ pub enum Kind {
 }
 
 impl Kind {
-    /// Name used in JSON output: `"tak-v1"`, `"xml"` or `"unknown"`.
+    /// Name used in JSON output: `"tak-v1"`, `"tak-v1-stream"`, `"xml"` or
+    /// `"unknown"`.
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::TakV1 => "tak-v1",
+            Kind::TakStream => "tak-v1-stream",
             Kind::Xml => "xml",
             Kind::Unknown => "unknown",
         }
@@ -45,7 +51,7 @@ impl Quirks {
     pub const MISSING_START: Quirks = Quirks(1 << 1);
     /// `stale` absent (value was derived from `start`).
     pub const MISSING_STALE: Quirks = Quirks(1 << 2);
-    /// `time` not in the exact `YYYY-MM-DDTHH:MM:SS.sssZ` form.
+    /// `time` not in the form ATAK reads (`YYYY-MM-DDTHH:MM:SS[.f…]Z`).
     pub const INEXACT_TIME: Quirks = Quirks(1 << 3);
     /// `start` not in the exact form.
     pub const INEXACT_START: Quirks = Quirks(1 << 4);
@@ -53,6 +59,12 @@ impl Quirks {
     pub const INEXACT_STALE: Quirks = Quirks(1 << 5);
     /// No `<point>` element at all.
     pub const MISSING_POINT: Quirks = Quirks(1 << 6);
+    /// Something (whitespace, a second BOM) stands before the XML
+    /// declaration, which must open the document.
+    pub const BEFORE_DECLARATION: Quirks = Quirks(1 << 7);
+    /// The XML declaration names an encoding the bytes are not in (they
+    /// decoded as UTF-8).
+    pub const ENCODING_MISMATCH: Quirks = Quirks(1 << 8);
     const POINT_MISSING_BASE: u32 = 16;
     const POINT_BAD_BASE: u32 = 21;
 
@@ -253,8 +265,49 @@ pub struct Detail {
     /// All other children as well-formed, re-escaped XML (no `<detail>`
     /// wrapper). Comments and processing instructions are dropped.
     pub xml_detail: String,
+    /// Typed parts that are a view only: their element carried more than
+    /// the typed shape holds (another attribute, a child, text), so it is
+    /// kept whole in `xml_detail` and writers skip the typed copy.
+    pub verbatim: Verbatim,
     /// Strings of cleared typed parts, for the reader to reuse.
     pub(crate) spare: Spare,
+}
+
+/// The typed parts of a detail, for [`Verbatim`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// `contact`.
+    Contact,
+    /// `__group`.
+    Group,
+    /// `precisionlocation`.
+    PrecisionLocation,
+    /// `status`.
+    Status,
+    /// `takv`.
+    Takv,
+    /// `track`.
+    Track,
+    /// `__chat`.
+    Chat,
+    /// `remarks`.
+    Remarks,
+}
+
+/// A set of [`Part`]s whose element is kept verbatim in `xml_detail`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Verbatim(u8);
+
+impl Verbatim {
+    /// Whether `p` is in the set.
+    pub fn has(self, p: Part) -> bool {
+        self.0 & (1 << p as u8) != 0
+    }
+
+    /// Adds `p`.
+    pub fn set(&mut self, p: Part) {
+        self.0 |= 1 << p as u8;
+    }
 }
 
 /// Written by hand only to leave out `spare`, which is not part of the value.
@@ -270,6 +323,7 @@ impl std::fmt::Debug for Detail {
             .field("chat", &self.chat)
             .field("remarks", &self.remarks)
             .field("xml_detail", &self.xml_detail)
+            .field("verbatim", &self.verbatim)
             .finish()
     }
 }
@@ -429,8 +483,10 @@ impl Detail {
             chat,
             remarks,
             xml_detail,
+            verbatim,
             spare,
         } = self;
+        *verbatim = Verbatim::default();
         contact.take().recycle(spare);
         group.take().recycle(spare);
         precision_location.take().recycle(spare);

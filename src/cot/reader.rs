@@ -25,8 +25,8 @@ use super::escape::{
     unescape_attr,
 };
 use super::model::{
-    set_opt, set_str, Chat, ChatGrp, Contact, Detail, Event, Group, Kind, PrecisionLocation,
-    Quirks, Recycle, Remarks, Spare, Status, Takv, Track, POINT_FIELDS, UNKNOWN,
+    set_opt, set_str, Chat, ChatGrp, Contact, Detail, Event, Group, Kind, Part, PrecisionLocation,
+    Quirks, Remarks, Spare, Status, Takv, Track, POINT_FIELDS, UNKNOWN,
 };
 use super::time::{has_strict_time_shape, parse_time};
 use super::writer::MAX_FRAME;
@@ -39,9 +39,9 @@ pub const MAX_DEPTH: usize = 32;
 /// Maximum attributes on one element.
 pub const MAX_ATTRS: usize = 64;
 /// Maximum raw length of one attribute value.
-pub const MAX_ATTR_LEN: usize = 8 * 1024;
+pub const MAX_ATTR_LEN: usize = MAX_FRAME;
 /// Maximum length of one (unescaped) text node.
-pub const MAX_TEXT_LEN: usize = 32 * 1024;
+pub const MAX_TEXT_LEN: usize = MAX_FRAME;
 
 /// Depth at which `xmlDetail` fragments are parsed (inside event/detail), so
 /// the nesting limit means the same thing for XML and TAK v1 input.
@@ -182,6 +182,26 @@ fn strip_prologue(mut b: &[u8]) -> &[u8] {
     b
 }
 
+/// True when the declaration names an encoding the document is not in.
+/// The bytes were read as UTF-8 (the only encoding CoT uses), so UTF-8 and
+/// its spellings match, an ASCII-compatible single-byte encoding matches
+/// only an all-ASCII document, and anything else (UTF-16, UTF-32, EBCDIC)
+/// cannot match.
+fn declared_encoding_mismatch(d: &quick_xml::events::BytesDecl<'_>, input: &[u8]) -> bool {
+    let Some(Ok(enc)) = d.encoding() else {
+        return false;
+    };
+    let enc = enc.to_ascii_lowercase();
+    match enc.as_str() {
+        "utf-8" | "utf8" => false,
+        "us-ascii" | "ascii" | "iso-8859-1" | "latin1" | "latin-1" | "windows-1252" | "cp1252" => {
+            !input.is_ascii()
+        }
+        e if e.starts_with("iso-8859-") || e.starts_with("windows-125") => !input.is_ascii(),
+        _ => true,
+    }
+}
+
 fn is_xml_ws(s: &str) -> bool {
     s.bytes().all(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n'))
 }
@@ -200,11 +220,24 @@ pub fn parse_xml_into(input: &[u8], ev: &mut Event) -> Result<(), CotError> {
         return Err(CotError::FrameTooLarge { len: input.len() });
     }
     ev.reset();
-    let mut lx = Lexer::new(strip_prologue(input), 0);
+    let body = strip_prologue(input);
+    // Only a BOM may precede the declaration (XML 1.0, section 2.8).
+    if body.starts_with(b"<?xml")
+        && input.len() - body.len() > 0
+        && input.strip_prefix(b"\xEF\xBB\xBF") != Some(body)
+    {
+        ev.quirks.insert(Quirks::BEFORE_DECLARATION);
+    }
+    let mut lx = Lexer::new(body, 0);
     let mut times = Times::default();
     loop {
         match lx.next()? {
-            XEvent::Decl(_) | XEvent::PI(_) | XEvent::Comment(_) => {}
+            XEvent::Decl(d) => {
+                if declared_encoding_mismatch(&d, input) {
+                    ev.quirks.insert(Quirks::ENCODING_MISMATCH);
+                }
+            }
+            XEvent::PI(_) | XEvent::Comment(_) => {}
             XEvent::Text(t) if is_xml_ws(&t) => {}
             XEvent::Start(e) => {
                 event_attrs(&e, ev, &mut times)?;
@@ -405,9 +438,8 @@ fn detail_children(
     }
 }
 
-/// A typed part being recognised while its element is copied raw; reset to
-/// `No` as soon as something does not fit the typed shape.
-enum Cand {
+/// A typed part being recognised while its element is copied raw.
+enum Typed {
     No,
     Contact(Contact),
     Group(Group),
@@ -420,9 +452,20 @@ enum Cand {
     Remarks(Remarks),
 }
 
+/// The typed part of one element, read whatever else the element carries
+/// (as ATAK does: a `contact` with a `phone`, a `track` with a `slope`, a
+/// group `__chat` with its `hierarchy` still show their callsign, course
+/// and sender). `partial` is set when the element holds more than the
+/// typed shape: then it also stays verbatim in `xml_detail`, and the typed
+/// copy is a view only ([`Verbatim`]), so re-encoding loses nothing.
+struct Cand {
+    t: Typed,
+    partial: bool,
+}
+
 /// Sets an optional string once, in a spare buffer when there is one; a
-/// second value (impossible after `each_attr`'s duplicate check) or an
-/// unknown key disqualifies.
+/// second value (impossible after `each_attr`'s duplicate check) does not
+/// count.
 fn once(slot: &mut Option<String>, v: &str, spare: &mut Spare) -> bool {
     if slot.is_some() {
         return false;
@@ -436,71 +479,66 @@ fn finite(v: &str) -> Option<f64> {
 }
 
 impl Cand {
+    /// The candidate for an element named `name`: typed when the name is
+    /// known and its slot is still free (the first occurrence wins, as in
+    /// ATAK).
     fn new(name: &str, d: &mut Detail) -> Cand {
-        match name {
-            "contact" if d.contact.is_none() => Cand::Contact(Contact::default()),
-            "__group" if d.group.is_none() => Cand::Group(Group::default()),
+        let t = match name {
+            "contact" if d.contact.is_none() => Typed::Contact(Contact::default()),
+            "__group" if d.group.is_none() => Typed::Group(Group::default()),
             "precisionlocation" if d.precision_location.is_none() => {
-                Cand::PLoc(PrecisionLocation::default())
+                Typed::PLoc(PrecisionLocation::default())
             }
-            "status" if d.status.is_none() => Cand::Status(Status::default()),
-            "takv" if d.takv.is_none() => Cand::Takv(Takv::default()),
-            "track" if d.track.is_none() => Cand::Track(Track::default()),
-            "__chat" if d.chat.is_none() => Cand::Chat(Chat::default(), false),
-            "remarks" if d.remarks.is_none() => Cand::Remarks(Remarks {
+            "status" if d.status.is_none() => Typed::Status(Status::default()),
+            "takv" if d.takv.is_none() => Typed::Takv(Takv::default()),
+            "track" if d.track.is_none() => Typed::Track(Track::default()),
+            "__chat" if d.chat.is_none() => Typed::Chat(Chat::default(), false),
+            "remarks" if d.remarks.is_none() => Typed::Remarks(Remarks {
                 text: d.spare.string(""),
                 ..Remarks::default()
             }),
-            _ => Cand::No,
-        }
+            _ => Typed::No,
+        };
+        Cand { t, partial: false }
     }
 
-    /// Gives up on the typed shape, keeping the strings for later.
-    fn reject(&mut self, spare: &mut Spare) {
-        match std::mem::replace(self, Cand::No) {
-            Cand::No | Cand::Status(_) | Cand::Track(_) => {}
-            Cand::Contact(c) => c.recycle(spare),
-            Cand::Group(g) => g.recycle(spare),
-            Cand::PLoc(p) => p.recycle(spare),
-            Cand::Takv(t) => t.recycle(spare),
-            Cand::Chat(c, _) => c.recycle(spare),
-            Cand::Remarks(r) => r.recycle(spare),
-        }
+    fn is_typed(&self) -> bool {
+        !matches!(self.t, Typed::No)
     }
 
     fn attr(&mut self, k: &str, v: &str, spare: &mut Spare) {
-        let ok = match self {
-            Cand::No => return,
-            Cand::Contact(c) => match k {
+        let ok = match &mut self.t {
+            Typed::No => return,
+            Typed::Contact(c) => match k {
                 "callsign" => once(&mut c.callsign, v, spare),
                 "endpoint" => once(&mut c.endpoint, v, spare),
                 _ => false,
             },
-            Cand::Group(g) => match k {
+            Typed::Group(g) => match k {
                 "name" => once(&mut g.name, v, spare),
                 "role" => once(&mut g.role, v, spare),
                 _ => false,
             },
-            Cand::PLoc(p) => match k {
+            Typed::PLoc(p) => match k {
                 "geopointsrc" => once(&mut p.geopointsrc, v, spare),
                 "altsrc" => once(&mut p.altsrc, v, spare),
                 _ => false,
             },
-            Cand::Status(s) => match (k, v.trim().parse::<u32>()) {
+            Typed::Status(s) => match (k, v.trim().parse::<u32>()) {
                 ("battery", Ok(b)) if s.battery.is_none() => {
                     s.battery = Some(b);
                     true
                 }
                 _ => false,
             },
-            Cand::Takv(t) => match k {
+            Typed::Takv(t) => match k {
                 "device" => once(&mut t.device, v, spare),
                 "platform" => once(&mut t.platform, v, spare),
                 "os" => once(&mut t.os, v, spare),
                 "version" => once(&mut t.version, v, spare),
                 _ => false,
             },
-            Cand::Track(t) => match (k, finite(v)) {
+            Typed::Track(t) => match (k, finite(v)) {
                 ("course", Some(x)) if t.course.is_none() => {
                     t.course = Some(x);
                     true
@@ -511,7 +549,7 @@ impl Cand {
                 }
                 _ => false,
             },
-            Cand::Chat(c, _) => match k {
+            Typed::Chat(c, _) => match k {
                 "parent" => once(&mut c.parent, v, spare),
                 "groupOwner" => once(&mut c.group_owner, v, spare),
                 "messageId" => once(&mut c.message_id, v, spare),
@@ -520,28 +558,32 @@ impl Cand {
                 "senderCallsign" => once(&mut c.sender_callsign, v, spare),
                 _ => false,
             },
-            Cand::Remarks(r) => match k {
+            Typed::Remarks(r) => match k {
                 "source" => once(&mut r.source, v, spare),
                 "to" => once(&mut r.to, v, spare),
                 "time" => once(&mut r.time, v, spare),
                 _ => false,
             },
         };
-        if !ok {
-            self.reject(spare);
+        // Something the typed shape cannot hold (an unknown attribute, a
+        // value that does not parse): keep the element verbatim too.
+        self.partial |= !ok;
+    }
+
+    /// Text inside the element: the message of `remarks`; whitespace in
+    /// others is pretty-printing, anything else makes them partial.
+    fn text(&mut self, t: &str) {
+        match &mut self.t {
+            Typed::No => {}
+            Typed::Remarks(r) => r.text.push_str(t),
+            _ if is_xml_ws(t) => {}
+            _ => self.partial = true,
         }
     }
 
-    /// Non-ignorable text inside the element.
-    fn text(&mut self, t: &str, spare: &mut Spare) {
-        match self {
-            Cand::Remarks(r) => r.text.push_str(t),
-            _ => self.reject(spare),
-        }
-    }
-
-    /// A nested element starts. Only `__chat` may contain one `chatgrp`
-    /// (directly, with known attributes and no content).
+    /// A nested element starts. `__chat`'s first direct `chatgrp` is read;
+    /// any other child (a `hierarchy`, a second `chatgrp`, anything in
+    /// other elements) makes the element partial.
     fn element(
         &mut self,
         e: &BytesStart<'_>,
@@ -549,12 +591,12 @@ impl Cand {
         has_body: bool,
         spare: &mut Spare,
     ) -> Result<(), CotError> {
-        let Cand::Chat(c, in_grp) = self else {
-            self.reject(spare);
+        let Typed::Chat(c, in_grp) = &mut self.t else {
+            self.partial |= self.is_typed();
             return Ok(());
         };
         if *in_grp || !direct || c.chatgrp.is_some() || e.name().0 != "chatgrp" {
-            self.reject(spare);
+            self.partial = true;
             return Ok(());
         }
         let mut g = ChatGrp::default();
@@ -568,37 +610,60 @@ impl Cand {
             };
             Ok(())
         })?;
-        if ok {
-            c.chatgrp = Some(g);
-            *in_grp = has_body;
-        } else {
-            g.recycle(spare);
-            self.reject(spare);
-        }
+        c.chatgrp = Some(g);
+        *in_grp = has_body;
+        self.partial |= !ok;
         Ok(())
     }
 
     fn end_nested(&mut self) {
-        if let Cand::Chat(_, in_grp) = self {
+        if let Typed::Chat(_, in_grp) = &mut self.t {
             *in_grp = false;
         }
     }
 
-    /// Moves a complete candidate into its slot, leaving `No`; false if
-    /// nothing was moved.
-    fn commit(&mut self, d: &mut Detail) -> bool {
-        match std::mem::replace(self, Cand::No) {
-            Cand::No => return false,
-            Cand::Contact(c) => d.contact = Some(c),
-            Cand::Group(g) => d.group = Some(g),
-            Cand::PLoc(p) => d.precision_location = Some(p),
-            Cand::Status(s) => d.status = Some(s),
-            Cand::Takv(t) => d.takv = Some(t),
-            Cand::Track(t) => d.track = Some(t),
-            Cand::Chat(c, _) => d.chat = Some(c),
-            Cand::Remarks(r) => d.remarks = Some(r),
+    /// Moves the typed part into its slot (marking it verbatim when
+    /// partial); `None` when there is none, else whether it was partial.
+    fn commit(self, d: &mut Detail) -> Option<bool> {
+        let part = match self.t {
+            Typed::No => return None,
+            Typed::Contact(c) => {
+                d.contact = Some(c);
+                Part::Contact
+            }
+            Typed::Group(g) => {
+                d.group = Some(g);
+                Part::Group
+            }
+            Typed::PLoc(p) => {
+                d.precision_location = Some(p);
+                Part::PrecisionLocation
+            }
+            Typed::Status(s) => {
+                d.status = Some(s);
+                Part::Status
+            }
+            Typed::Takv(t) => {
+                d.takv = Some(t);
+                Part::Takv
+            }
+            Typed::Track(t) => {
+                d.track = Some(t);
+                Part::Track
+            }
+            Typed::Chat(c, _) => {
+                d.chat = Some(c);
+                Part::Chat
+            }
+            Typed::Remarks(r) => {
+                d.remarks = Some(r);
+                Part::Remarks
+            }
+        };
+        if self.partial {
+            d.verbatim.set(part);
         }
-        true
+        Some(self.partial)
     }
 }
 
@@ -634,18 +699,20 @@ fn child(
 ) -> Result<(), CotError> {
     let mark = d.xml_detail.len();
     let mut cand = Cand::new(elem_name(e)?, d);
-    if !has_body && !matches!(cand, Cand::No) {
+    if !has_body && cand.is_typed() {
         // An empty element with a typed name almost always is the typed
         // part: check that first instead of copying and re-escaping it into
-        // `xml_detail` only to cut it off again. Reading the attributes a
-        // second time (when it is not) fails exactly where the first did.
+        // `xml_detail` only to cut it off again.
         each_attr(e, |k, v| {
             cand.attr(k, &v, &mut d.spare);
             Ok(())
         })?;
-        if cand.commit(d) {
-            return Ok(());
+        if cand.partial {
+            write_start(e, &mut d.xml_detail, |_, _| {})?;
+            d.xml_detail.push_str("/>");
         }
+        cand.commit(d);
+        return Ok(());
     }
     let spare = &mut d.spare;
     write_start(e, &mut d.xml_detail, |k, v| cand.attr(k, v, spare))?;
@@ -655,7 +722,7 @@ fn child(
     } else {
         d.xml_detail.push_str("/>");
     }
-    if cand.commit(d) {
+    if cand.commit(d) == Some(false) {
         d.xml_detail.truncate(mark);
     }
     Ok(())
@@ -699,7 +766,7 @@ fn copy_body(
         if matches!(x, XEvent::Start(_) | XEvent::Empty(_) | XEvent::End(_)) {
             let text_only = after_start && matches!(x, XEvent::End(_));
             if !run.is_empty() && (special || text_only || !is_xml_ws(run)) {
-                cand.text(run, spare);
+                cand.text(run);
                 escape_text(run, out)?;
             }
             run.clear();
@@ -756,16 +823,23 @@ mod tests {
     }
 
     #[test]
-    fn extra_attribute_or_child_keeps_raw() {
+    fn extra_attribute_or_child_keeps_raw_and_reads_the_known_ones() {
         let ev = with_detail(
-            r#"<contact callsign="A" phone="1"/><track course="x"/><__group name="n"><k/></__group>"#,
+            r#"<contact callsign="A" phone="1"/><track course="x" speed="2"/><__group name="n"><k/></__group>"#,
         );
-        assert!(ev.detail.contact.is_none());
-        assert!(ev.detail.track.is_none());
-        assert!(ev.detail.group.is_none());
+        let d = &ev.detail;
+        assert_eq!(d.callsign(), Some("A"));
+        assert_eq!(
+            d.track.map(|t| (t.course, t.speed)),
+            Some((None, Some(2.0)))
+        );
+        assert_eq!(d.group.as_ref().unwrap().name.as_deref(), Some("n"));
+        for p in [Part::Contact, Part::Track, Part::Group] {
+            assert!(d.verbatim.has(p), "{p:?}");
+        }
         assert_eq!(
             ev.detail.xml_detail,
-            r#"<contact callsign="A" phone="1"/><track course="x"/><__group name="n"><k/></__group>"#
+            r#"<contact callsign="A" phone="1"/><track course="x" speed="2"/><__group name="n"><k/></__group>"#
         );
     }
 
@@ -783,12 +857,15 @@ mod tests {
         let r = ev.detail.remarks.as_ref().unwrap();
         assert_eq!(r.text, "  hi <3\n");
         assert_eq!(ev.detail.xml_detail, r#"<link uid="a"/>"#);
-        // A chat with two chatgrp children is not the typed shape.
-        let ev = with_detail(r#"<__chat><chatgrp/><chatgrp/></__chat>"#);
-        assert!(ev.detail.chat.is_none());
+        // A chat with two chatgrp children is more than the typed shape: a
+        // view of the first, and the element verbatim.
+        let ev = with_detail(r#"<__chat id="x"><chatgrp id="g1"/><chatgrp/></__chat>"#);
+        let c = ev.detail.chat.as_ref().unwrap();
+        assert_eq!(c.chatgrp.as_ref().unwrap().id.as_deref(), Some("g1"));
+        assert!(ev.detail.verbatim.has(Part::Chat));
         assert_eq!(
             ev.detail.xml_detail,
-            "<__chat><chatgrp/><chatgrp/></__chat>"
+            r#"<__chat id="x"><chatgrp id="g1"/><chatgrp/></__chat>"#
         );
     }
 
@@ -803,7 +880,7 @@ mod tests {
     #[test]
     fn missing_times_are_derived() {
         let ev = parse_xml(
-            br#"<event uid="u" type="a-f-G" start="2026-01-01T00:00:00Z"><point lat="1" lon="2"/></event>"#,
+            br#"<event uid="u" type="a-f-G" start="2026-01-01T00:00:00+00:00"><point lat="1" lon="2"/></event>"#,
         )
         .unwrap();
         assert_eq!(ev.time, ev.start);

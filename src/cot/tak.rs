@@ -12,7 +12,8 @@
 use super::error::CotError;
 use super::escape::check_xml_chars;
 use super::model::{
-    Contact, Detail, Event, Group, Kind, PrecisionLocation, Quirks, Status, Takv, Track, UNKNOWN,
+    Contact, Detail, Event, Group, Kind, Part, PrecisionLocation, Quirks, Status, Takv, Track,
+    UNKNOWN,
 };
 use super::reader::parse_xml_detail;
 use super::time::MAX_TIME_MS;
@@ -235,16 +236,24 @@ pub fn event_to_tak(ev: &Event) -> Result<proto::TakMessage, CotError> {
     let d = &ev.detail;
     let mut xml = Vec::new();
     write_detail_children(d, DetailMode::TakXmlDetail, &mut xml)?;
+    // A part kept verbatim in xmlDetail is not sent typed as well.
+    let typed = |p: Part| !d.verbatim.has(p);
     let contact = d
         .contact
         .as_ref()
+        .filter(|_| typed(Part::Contact))
         .and_then(|c| both(&c.callsign, &c.endpoint));
-    let group = d.group.as_ref().and_then(|g| both(&g.name, &g.role));
+    let group = d
+        .group
+        .as_ref()
+        .filter(|_| typed(Part::Group))
+        .and_then(|g| both(&g.name, &g.role));
     let ploc = d
         .precision_location
         .as_ref()
+        .filter(|_| typed(Part::PrecisionLocation))
         .and_then(|l| both(&l.geopointsrc, &l.altsrc));
-    let takv = d.takv.as_ref().and_then(|t| {
+    let takv = d.takv.as_ref().filter(|_| typed(Part::Takv)).and_then(|t| {
         Some(proto::Takv {
             device: t.device.clone()?,
             platform: t.platform.clone()?,
@@ -257,7 +266,7 @@ pub fn event_to_tak(ev: &Event) -> Result<proto::TakMessage, CotError> {
             check_xml_chars(s)?;
         }
     }
-    let track = d.track.and_then(|t| {
+    let track = d.track.filter(|_| typed(Part::Track)).and_then(|t| {
         Some(proto::Track {
             speed: t.speed?,
             course: t.course?,
@@ -297,6 +306,7 @@ pub fn event_to_tak(ev: &Event) -> Result<proto::TakMessage, CotError> {
         status: d
             .status
             .as_ref()
+            .filter(|_| typed(Part::Status))
             .and_then(|s| s.battery)
             .map(|battery| proto::Status { battery }),
         takv,
@@ -340,7 +350,18 @@ fn non_empty(s: &str) -> Result<Option<String>, CotError> {
 /// stay NaN, as in the XML reader; both are noted in [`Event::quirks`].
 /// `xmlDetail` goes through the hostile-safe XML reader (DOCTYPE refused).
 pub fn tak_to_event_into(msg: &proto::TakMessage, ev: &mut Event) -> Result<(), CotError> {
-    let ce = msg.cot_event.as_ref().ok_or(CotError::NoCotEvent)?;
+    let Some(ce) = msg.cot_event.as_ref() else {
+        // The version announcement TAK clients send periodically: valid,
+        // just not an event.
+        return Err(match &msg.tak_control {
+            Some(c) => CotError::Control {
+                min: c.min_proto_version.max(1),
+                max: c.max_proto_version.max(1),
+                contact_uid: c.contact_uid.chars().take(256).collect(),
+            },
+            None => CotError::NoCotEvent,
+        });
+    };
     ev.reset();
     check_xml_chars(&ce.r#type)?;
     check_xml_chars(&ce.uid)?;
@@ -503,6 +524,17 @@ pub fn decode_tak_mesh_into(datagram: &[u8], ev: &mut Event) -> Result<(), CotEr
         .strip_prefix(&MESH_HEADER)
         .ok_or(CotError::BadMagic)?;
     decode_tak_payload_into(payload, ev)
+}
+
+/// The protobuf payload of a datagram that holds exactly one stream frame
+/// (`BF varint(len)` and `len` bytes, `len` > 0), if it is one.
+pub fn stream_payload(datagram: &[u8]) -> Option<&[u8]> {
+    let rest = datagram.strip_prefix(&[MAGIC])?;
+    let Varint::Value(len, n) = read_varint(rest) else {
+        return None;
+    };
+    let payload = rest.get(n..)?;
+    (len > 0 && payload.len() as u64 == len).then_some(payload)
 }
 
 /// Result of reading a length varint.

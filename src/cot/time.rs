@@ -109,7 +109,11 @@ pub fn format_time(ms: i64) -> Result<String, CotError> {
     Ok(s)
 }
 
-/// True when `s` is exactly `YYYY-MM-DDTHH:MM:SS.sssZ` (what ATAK requires).
+/// True when `s` is a time ATAK's network library reads: the fixed
+/// positions of `YYYY-MM-DDTHH:MM:SS`, then optionally `.` and any number of
+/// fraction digits (past three they are truncated), then `Z`: UTC only, no
+/// offsets (commoncommo's `getTimeFromString`). pytak's six-digit fractions
+/// pass; `+00:00` does not.
 pub fn is_strict_time(s: &str) -> bool {
     has_strict_time_shape(s) && parse_time(s).is_some()
 }
@@ -119,15 +123,22 @@ pub fn is_strict_time(s: &str) -> bool {
 /// every timestamp twice).
 pub(crate) fn has_strict_time_shape(s: &str) -> bool {
     let b = s.as_bytes();
-    b.len() == 24
-        && b.iter().enumerate().all(|(i, &c)| match i {
+    let Some((&b'Z', body)) = b.split_last() else {
+        return false;
+    };
+    let (fixed, frac) = body.split_at(body.len().min(19));
+    fixed.len() == 19
+        && fixed.iter().enumerate().all(|(i, &c)| match i {
             4 | 7 => c == b'-',
             10 => c == b'T',
             13 | 16 => c == b':',
-            19 => c == b'.',
-            23 => c == b'Z',
             _ => c.is_ascii_digit(),
         })
+        && match frac.split_first() {
+            None => true,
+            Some((&b'.', digits)) => !digits.is_empty() && digits.iter().all(u8::is_ascii_digit),
+            Some(_) => false,
+        }
 }
 
 /// A byte cursor that never indexes out of bounds.
@@ -301,11 +312,25 @@ mod tests {
 
     #[test]
     fn strict_form_detection() {
-        assert!(is_strict_time("2026-01-01T00:00:00.000Z"));
-        assert!(!is_strict_time("2026-01-01T00:00:00.00Z"));
-        assert!(!is_strict_time("2026-01-01T00:00:00Z"));
-        assert!(!is_strict_time("2026-01-01T00:00:00.000+00:00"));
-        assert!(!is_strict_time("2026-02-30T00:00:00.000Z"));
+        // What commoncommo reads: fixed positions, any fraction, Z.
+        for ok in [
+            "2026-01-01T00:00:00.000Z",
+            "2026-01-01T00:00:00.00Z",
+            "2026-01-01T00:00:00Z",
+            "2026-01-01T00:00:00.123456Z",
+        ] {
+            assert!(is_strict_time(ok), "{ok}");
+        }
+        for bad in [
+            "2026-01-01T00:00:00.000+00:00",
+            "2026-02-30T00:00:00.000Z",
+            "2026-01-01t00:00:00.000Z",
+            "2026-01-01T00:00:00.Z",
+            "2026-01-01T00:00:00.000z",
+            "2026-01-01 00:00:00.000Z",
+        ] {
+            assert!(!is_strict_time(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@
 
 use super::error::CotError;
 use super::escape::{escape_attr, escape_text};
-use super::model::{Detail, Event};
+use super::model::{Detail, Event, Part};
 use super::time::write_time;
 use std::io::Write as _;
 
@@ -85,7 +85,8 @@ pub(crate) fn write_detail_children(
     out: &mut Vec<u8>,
 ) -> Result<(), CotError> {
     let tak = mode == DetailMode::TakXmlDetail;
-    if let Some(c) = &d.contact {
+    let typed = |p: Part| !d.verbatim.has(p);
+    if let Some(c) = d.contact.as_ref().filter(|_| typed(Part::Contact)) {
         if !(tak && c.callsign.is_some() && c.endpoint.is_some()) {
             out.extend_from_slice(b"<contact");
             opt_attr(out, "callsign", &c.callsign)?;
@@ -93,7 +94,7 @@ pub(crate) fn write_detail_children(
             out.extend_from_slice(b"/>");
         }
     }
-    if let Some(g) = &d.group {
+    if let Some(g) = d.group.as_ref().filter(|_| typed(Part::Group)) {
         if !(tak && g.name.is_some() && g.role.is_some()) {
             out.extend_from_slice(b"<__group");
             opt_attr(out, "name", &g.name)?;
@@ -101,7 +102,11 @@ pub(crate) fn write_detail_children(
             out.extend_from_slice(b"/>");
         }
     }
-    if let Some(p) = &d.precision_location {
+    if let Some(p) = d
+        .precision_location
+        .as_ref()
+        .filter(|_| typed(Part::PrecisionLocation))
+    {
         if !(tak && p.geopointsrc.is_some() && p.altsrc.is_some()) {
             out.extend_from_slice(b"<precisionlocation");
             opt_attr(out, "geopointsrc", &p.geopointsrc)?;
@@ -109,7 +114,7 @@ pub(crate) fn write_detail_children(
             out.extend_from_slice(b"/>");
         }
     }
-    if let Some(s) = &d.status {
+    if let Some(s) = d.status.as_ref().filter(|_| typed(Part::Status)) {
         if !(tak && s.battery.is_some()) {
             out.extend_from_slice(b"<status");
             if let Some(b) = s.battery {
@@ -118,7 +123,7 @@ pub(crate) fn write_detail_children(
             out.extend_from_slice(b"/>");
         }
     }
-    if let Some(t) = &d.takv {
+    if let Some(t) = d.takv.as_ref().filter(|_| typed(Part::Takv)) {
         let whole =
             t.device.is_some() && t.platform.is_some() && t.os.is_some() && t.version.is_some();
         if !(tak && whole) {
@@ -130,7 +135,7 @@ pub(crate) fn write_detail_children(
             out.extend_from_slice(b"/>");
         }
     }
-    if let Some(t) = &d.track {
+    if let Some(t) = d.track.as_ref().filter(|_| typed(Part::Track)) {
         if !(tak && t.course.is_some() && t.speed.is_some()) {
             out.extend_from_slice(b"<track");
             if let Some(c) = t.course {
@@ -142,7 +147,7 @@ pub(crate) fn write_detail_children(
             out.extend_from_slice(b"/>");
         }
     }
-    if let Some(c) = &d.chat {
+    if let Some(c) = d.chat.as_ref().filter(|_| typed(Part::Chat)) {
         out.extend_from_slice(b"<__chat");
         opt_attr(out, "parent", &c.parent)?;
         opt_attr(out, "groupOwner", &c.group_owner)?;
@@ -164,7 +169,7 @@ pub(crate) fn write_detail_children(
     // Already escaped and well-formed: produced by our reader or by code
     // that escaped through this module.
     out.extend_from_slice(d.xml_detail.as_bytes());
-    if let Some(r) = &d.remarks {
+    if let Some(r) = d.remarks.as_ref().filter(|_| typed(Part::Remarks)) {
         out.extend_from_slice(b"<remarks");
         opt_attr(out, "source", &r.source)?;
         opt_attr(out, "to", &r.to)?;
@@ -281,7 +286,10 @@ mod tests {
             ..Remarks::default()
         });
         let s = to_xml_string(&ev).unwrap();
-        assert!(s.contains("<remarks>x &amp; y\n&lt;z&gt;</remarks>"), "{s}");
+        assert!(
+            s.contains("<remarks>x &amp; y&#10;&lt;z&gt;</remarks>"),
+            "{s}"
+        );
     }
 
     #[test]
