@@ -362,6 +362,28 @@ pub fn write_json_fields(out: &mut Vec<u8>, i: &Info, payload: &[u8], scratch: &
 mod tests {
     use super::*;
 
+    #[test]
+    fn json_strings_escape_what_a_terminal_must_not_see() {
+        let mut v = Vec::new();
+        write_json_value(&mut v, "a\u{202e}b\u{7f}c\u{85}d\u{200b}\"\n");
+        assert_eq!(
+            String::from_utf8(v).unwrap(),
+            r#""a\u202eb\u007fc\u0085d\u200b\"\n""#
+        );
+        // A datagram's `text` too.
+        let mut out = Vec::new();
+        let mut scratch = JsonScratch::default();
+        write_json(
+            &mut out,
+            &info(),
+            "evil\u{202e}txt".as_bytes(),
+            &mut scratch,
+        );
+        let line = String::from_utf8(out).unwrap();
+        assert!(line.contains(r#""text":"evil\u202etxt""#), "{line}");
+        assert!(!line.contains('\u{202e}'));
+    }
+
     fn info() -> Info<'static> {
         Info {
             time_ns: 1_767_225_600_123_456_789,

@@ -36,6 +36,9 @@ fuzz_target!(|data: &[u8]| {
     out.clear();
     let mut scratch = JsonScratch::default();
     output::write_json(&mut out, &info, data, &mut scratch);
+    // JSON is as terminal-safe as the text formats: DEL, C1, bidi and
+    // zero-width characters are \u escapes.
+    assert_terminal_safe(&out, "json");
     let v: serde_json::Value = serde_json::from_slice(out.trim_ascii_end())
         .unwrap_or_else(|e| panic!("invalid JSON {e}: {}", String::from_utf8_lossy(&out)));
     let b64 = v["base64"].as_str().expect("base64 field");

@@ -172,6 +172,37 @@ proptest! {
         prop_assert_eq!(content(decode_datagram(&mesh).unwrap()), ev);
     }
 
+    /// `cot-gen` promises one event per line: no text option, however many
+    /// newlines it holds, may break an event across lines.
+    #[test]
+    fn cot_gen_never_writes_a_newline_inside_an_event(
+        remarks in "[a-z\n\r\t ]{0,20}",
+        message in "[a-z\n\r ]{1,20}",
+        callsign in "[A-Z\n-]{1,12}",
+        kind in 0usize..5,
+    ) {
+        let kinds = [GenKind::Sa, GenKind::Marker, GenKind::Chat, GenKind::Delete, GenKind::Ping];
+        let mut o = gen_options(kinds[kind]);
+        o.remarks = Some(remarks);
+        o.chat_message = message;
+        o.callsign = callsign;
+        o.delete_uid = Some("target-uid".into());
+        // Options the generator refuses (a control character in a uid or
+        // callsign) never print anything; the rest must stay on one line.
+        let Ok(mut g) = Generator::new(o) else {
+            return Ok(());
+        };
+        let mut ev = Event::default();
+        for _ in 0..3 {
+            g.next_event(&mut ev);
+            let mut xml = Vec::new();
+            write_xml(&ev, &mut xml).unwrap();
+            prop_assert!(!xml.contains(&b'\n') && !xml.contains(&b'\r'), "{}", String::from_utf8_lossy(&xml));
+            // And the event reads back with its newlines.
+            prop_assert!(decode_datagram(&xml).is_ok());
+        }
+    }
+
     #[test]
     fn arbitrary_bytes_never_panic(data in proptest::collection::vec(any::<u8>(), 0..512)) {
         let _ = decode_datagram(&data);

@@ -585,8 +585,9 @@ fn cot_strict_reports_lax_event() {
         "239.2.3.1",
         &[ep, "--format", "json", "--cot-strict", "--count", "2"],
     );
-    // Lax but decodable: version "2", one fraction digit, no how.
-    let lax = r#"<event version="2" uid="lax-1" type="a-f-G-U-C" time="2026-01-01T00:00:00.5Z" start="2026-01-01T00:00:00.5Z" stale="2026-01-01T00:02:00.5Z"><point lat="1.5" lon="2.5" hae="0" ce="10" le="10"/><detail><contact callsign="LAX"/></detail></event>"#;
+    // Lax but decodable: version "2", offsets instead of Z, no how, and
+    // stale long before it arrives.
+    let lax = r#"<event version="2" uid="lax-1" type="a-f-G-U-C" time="2026-01-01T00:00:00.5+00:00" start="2026-01-01T00:00:00.5+00:00" stale="2026-01-01T00:02:00.5+00:00"><point lat="1.5" lon="2.5" hae="0" ce="10" le="10"/><detail><contact callsign="LAX"/></detail></event>"#;
     run_ok(&lab, "h1", &["send", ep, lax]);
     run_ok(
         &lab,
@@ -597,9 +598,10 @@ fn cot_strict_reports_lax_event() {
     let want = [
         "version \"2\" is not \"2.0\"",
         "how attribute missing",
-        "time is not in the exact form",
-        "start is not in the exact form",
-        "stale is not in the exact form",
+        "time is not in the form",
+        "start is not in the form",
+        "stale is not in the form",
+        "s ago on arrival: clock skew?",
     ];
     let o = finish(&mut cot_rx);
     let out = text(&o.stdout);
@@ -1172,4 +1174,286 @@ fn cot_takproto_golden_vector() {
     assert_eq!(e["xml"], "<remarks>hello</remarks>", "{e}");
     assert_eq!((pyf(e, "lat"), pyf(e, "lon")), (37.5, -122.25), "{e}");
     assert_eq!(e["send"].as_i64(), Some(ms_of("2026-01-01T00:00:00.000Z")));
+}
+
+// ------------------------------------------ real captures (part 6)
+
+/// The captures in `tests/fixtures/cot` (sources in SOURCES.md there).
+fn fixture(name: &str) -> Vec<u8> {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/cot")
+        .join(name);
+    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// What a real peer extracts from each datagram (hex, one per line):
+/// Python's xml.etree on the XML (first `contact`, `track`, `__chat`,
+/// `remarks`: ElementTree's `find` takes the first, as ATAK does), and
+/// for TAK v1 takproto first, then etree on its xmlDetail.
+const PEER_FIELDS: &str = r#"
+import json, sys, xml.etree.ElementTree as ET, takproto
+def fields(d):
+    f = lambda tag: d.find(tag) if d is not None else None
+    c, t, ch, r = f('contact'), f('track'), f('__chat'), f('remarks')
+    num = lambda e, k: float(e.get(k)) if e is not None and e.get(k) not in (None, '') else None
+    return {
+        "callsign": c.get('callsign') if c is not None else None,
+        "course": num(t, 'course'), "speed": num(t, 'speed'),
+        "sender": ch.get('senderCallsign') if ch is not None else None,
+        "room": ch.get('chatroom') if ch is not None else None,
+        "message": (r.text or '') if r is not None else None,
+    }
+out = []
+for line in sys.stdin.read().split():
+    data = bytes.fromhex(line)
+    if data[:1] == b'\xbf':
+        m = takproto.parse_proto(bytearray(data))
+        d = m.cotEvent.detail
+        f = fields(ET.fromstring('<detail>' + d.xmlDetail + '</detail>'))
+        if d.HasField('contact') and f['callsign'] is None:
+            f['callsign'] = d.contact.callsign
+        if d.HasField('track') and f['course'] is None:
+            f['course'], f['speed'] = d.track.course, d.track.speed
+    else:
+        f = fields(ET.fromstring(data).find('detail'))
+    out.append(f)
+print(json.dumps(out))
+"#;
+
+/// Sends each datagram from h1 and returns what `listen --format json` in
+/// h2 made of them, in order.
+fn listen_to(lab: &Lab, datagrams: &[Vec<u8>], extra: &[&str]) -> Vec<Value> {
+    let n = datagrams.len().to_string();
+    let mut args = vec!["239.2.3.1:6969@a0", "--format", "json", "-c", &n];
+    args.extend_from_slice(extra);
+    let mut rx = listen(lab, "h2", "a0", "239.2.3.1", &args);
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+    for (i, d) in datagrams.iter().enumerate() {
+        let f = dir.join(format!("mcast-fixture-{}-{i}", std::process::id()));
+        std::fs::write(&f, d).unwrap();
+        run_ok(
+            lab,
+            "h1",
+            &["send", "239.2.3.1:6969@a0", "--file", f.to_str().unwrap()],
+        );
+        let _ = std::fs::remove_file(&f);
+    }
+    json(&finish(&mut rx)).datagrams
+}
+
+#[test]
+fn cot_real_captures_match_what_etree_and_takproto_extract() {
+    let Some(py) = takproto_python("cot_real_captures_match_what_etree_and_takproto_extract")
+    else {
+        return;
+    };
+    let lab = pair!();
+    let itak = fixture("itak_pli.xml");
+    let itak_s = text(&itak);
+    // Shapes real senders also produce, made from the iTAK capture: a
+    // pretty-printed contact with a body, and a second contact (ATAK uses
+    // the first).
+    let pretty = itak_s.replace(
+        r#"<contact callsign="DFPC-iSchmidt" phone="7204258729" endpoint="*:-1:stcp" />"#,
+        "<contact callsign=\"DFPC-iSchmidt\" phone=\"7204258729\" endpoint=\"*:-1:stcp\">\n      </contact>",
+    );
+    let two = itak_s.replace("<uid Droid", r#"<contact callsign="SECOND"/><uid Droid"#);
+    assert_ne!(pretty, itak_s);
+    assert_ne!(two, itak_s);
+    let datagrams = vec![
+        itak.clone(),
+        pretty.into_bytes(),
+        two.into_bytes(),
+        fixture("atak_pli.xml"),
+        fixture("atak_group_chat.xml"),
+        fixture("atak_p2p_chat.xml"),
+        fixture("freetak_aircraft_track_slope.xml"),
+        fixture("wintak_group_chat.takv1"),
+    ];
+    let got = listen_to(&lab, &datagrams, &[]);
+    let hex_lines: String = datagrams.iter().map(|d| hex(d) + "\n").collect();
+    let want = python(&py, PEER_FIELDS, &hex_lines);
+    let want = want.as_array().unwrap();
+    assert_eq!(got.len(), want.len());
+    for (i, (g, w)) in got.iter().zip(want).enumerate() {
+        let c = cot(g);
+        assert_eq!(c["callsign"], w["callsign"], "#{i} callsign: {g}");
+        for k in ["course", "speed"] {
+            match (c[k].as_f64(), w[k].as_f64()) {
+                (Some(a), Some(b)) => assert!((a - b).abs() < 1e-9, "#{i} {k}: {a} vs {b}"),
+                (a, b) => assert_eq!(a, b, "#{i} {k}: {g}"),
+            }
+        }
+        if !w["sender"].is_null() {
+            let chat = &c["chat"];
+            assert_eq!(chat["sender"], w["sender"], "#{i}: {g}");
+            assert_eq!(chat["room"], w["room"], "#{i}: {g}");
+            assert_eq!(chat["message"], w["message"], "#{i}: {g}");
+        }
+    }
+    // The visible fields the issue named, spelled out.
+    assert_eq!(cot(&got[0])["callsign"], "DFPC-iSchmidt");
+    assert_eq!(cot(&got[2])["callsign"], "DFPC-iSchmidt");
+    assert_eq!(cot(&got[4])["chat"]["sender"], "dasuberdog");
+    assert_eq!(cot(&got[7])["chat"]["message"], "in position");
+    assert_eq!(cot(&got[7])["encoding"], "tak-v1");
+    assert_eq!(
+        got.iter().filter(|g| g.get("cot_error").is_some()).count(),
+        0
+    );
+}
+
+/// takproto-made datagrams: a control-only announcement and a
+/// stream-framed event.
+const TAKPROTO_CONTROL_AND_STREAM: &str = r#"
+import json, sys, takproto
+from takproto.proto import TakMessage
+m = TakMessage()
+m.takControl.minProtoVersion = 1
+m.takControl.maxProtoVersion = 1
+m.takControl.contactUid = 'ANDROID-53af0912586418dc'
+control = b'\xbf\x01\xbf' + m.SerializeToString()
+stream = bytes(takproto.xml2proto(sys.stdin.read().encode(), takproto.TAKProtoVer.STREAM))
+print(json.dumps([control.hex(), stream.hex()]))
+"#;
+
+#[test]
+fn cot_tak_control_and_stream_framing_are_named_not_malformed() {
+    let Some(py) = takproto_python("cot_tak_control_and_stream_framing_are_named_not_malformed")
+    else {
+        return;
+    };
+    let made = python(
+        &py,
+        TAKPROTO_CONTROL_AND_STREAM,
+        &text(&fixture("itak_pli.xml")),
+    );
+    let bytes: Vec<Vec<u8>> = made
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            let h = h.as_str().unwrap();
+            (0..h.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&h[i..i + 2], 16).unwrap())
+                .collect()
+        })
+        .collect();
+    assert_eq!(bytes[1][0], 0xbf);
+    assert_ne!(bytes[1][1..3], [0x01, 0xbf]);
+    let lab = pair!();
+    let got = listen_to(&lab, &bytes, &[]);
+    assert_eq!(got[0]["tak_control"]["max_version"], 1, "{}", got[0]);
+    assert_eq!(
+        got[0]["tak_control"]["contact_uid"],
+        "ANDROID-53af0912586418dc"
+    );
+    assert!(got[0].get("cot_error").is_none());
+    assert_eq!(cot(&got[1])["encoding"], "tak-v1-stream");
+    assert_eq!(cot(&got[1])["callsign"], "DFPC-iSchmidt");
+    // The text format says what they are, and the summary counts them.
+    let mut rx = listen(
+        &lab,
+        "h2",
+        "a0",
+        "239.2.3.1",
+        &["239.2.3.1:6969@a0", "--format", "cot", "-c", "2"],
+    );
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+    for (i, d) in bytes.iter().enumerate() {
+        let f = dir.join(format!("mcast-ctl-{}-{i}", std::process::id()));
+        std::fs::write(&f, d).unwrap();
+        run_ok(
+            &lab,
+            "h1",
+            &["send", "239.2.3.1:6969@a0", "--file", f.to_str().unwrap()],
+        );
+        let _ = std::fs::remove_file(&f);
+    }
+    let o = finish(&mut rx);
+    let out = text(&o.stdout);
+    assert!(out.contains("TAK control: protocol versions 1..1"), "{out}");
+    assert!(out.contains("[TAK v1 in TCP stream framing]"), "{out}");
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("1 TAK v1 event (1 in TCP stream framing), 1 TAK control, 0 malformed"),
+        "{err}"
+    );
+}
+
+#[test]
+fn cot_long_drawings_six_digit_fractions_and_stale_events() {
+    let lab = pair!();
+    // The ATAK freehand capture grown to 200 points: its `line` attribute
+    // passes 8 KiB at about 95 points.
+    let base = text(&fixture("atak_freehand.xml"));
+    let one = "&lt;link point=&apos;39.52906154607542,-105.75732260632482&apos;/&gt;";
+    assert!(base.contains(one));
+    let big = base.replacen(one, &one.repeat(194), 1);
+    assert!(big.len() > 12_800, "{}", big.len());
+    // pytak writes six fraction digits (%f); commoncommo reads them.
+    let pytak = text(&fixture("itak_pli.xml")).replace(".00Z", ".000000Z");
+    let now = "2026-12-01T00:00:00";
+    let fresh = pytak
+        .replace("2023-07-18T15:23:09", now)
+        .replace("2023-07-18T15:25:09", "2099-01-01T00:00:00");
+    let got = listen_to(
+        &lab,
+        &[
+            big.into_bytes(),
+            fresh.into_bytes(),
+            fixture("atak_pli.xml"),
+        ],
+        &["--cot-strict"],
+    );
+    assert_eq!(cot(&got[0])["callsign"], "Freehand 2", "{}", got[0]);
+    assert_eq!(cot(&got[0])["type"], "u-d-f-m");
+    let strict = |g: &Value| cot(g)["strict"].as_array().cloned().unwrap_or_default();
+    assert!(
+        strict(&got[1]).is_empty(),
+        "6-digit fractions flagged: {:?}",
+        strict(&got[1])
+    );
+    let stale = strict(&got[2]);
+    assert!(
+        stale.iter().any(|s| s
+            .as_str()
+            .unwrap()
+            .contains("s ago on arrival: clock skew?")),
+        "{stale:?}"
+    );
+}
+
+/// Part 6: a newline in a text option stays inside its event, which stays
+/// one line, so `cot-gen | mcast send` sends one datagram per event.
+#[test]
+fn cot_gen_newlines_in_messages_stay_one_datagram_per_event() {
+    let lab = pair!();
+    let mut rx = listen(
+        &lab,
+        "h2",
+        "a0",
+        "224.10.10.1",
+        &[
+            "224.10.10.1:17012@a0",
+            "--format",
+            "json",
+            "--count",
+            "2",
+            "--timeout",
+            "5s",
+        ],
+    );
+    let script = format!(
+        "'{MCAST}' cot-gen --kind chat --count 2 --message \"$(printf 'line1\\nline2')\" --remarks \"$(printf 'x\\ny')\" | '{MCAST}' send 224.10.10.1:17012@a0"
+    );
+    assert_ok(&lab.run("h1", "sh", &["-c", &script]));
+    let j = json(&finish(&mut rx));
+    assert_eq!(j.datagrams.len(), 2);
+    for d in &j.datagrams {
+        assert_eq!(cot(d)["chat"]["message"], "line1\nline2", "{d}");
+    }
+    let ids: Vec<&Value> = j.datagrams.iter().map(|d| &cot(d)["uid"]).collect();
+    assert_ne!(ids[0], ids[1], "each message has its own id");
 }
