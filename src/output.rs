@@ -277,7 +277,7 @@ impl serde_json::ser::Formatter for SafeJson {
 }
 
 /// Writes `v` as compact JSON with the terminal-safe string escaping of
-/// [`SafeJson`]. Writing to a `Vec` cannot fail.
+/// `SafeJson`. Writing to a `Vec` cannot fail.
 pub fn write_json_value<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) {
     let mut ser = serde_json::Serializer::with_formatter(out, SafeJson);
     let _ = v.serialize(&mut ser);
