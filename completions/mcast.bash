@@ -89,7 +89,7 @@ _mcast() {
             return 0
             ;;
         mcast__subcmd__bridge)
-            opts="-b -f -i -v -q -h --both-ways --ttl --decrement-ttl --dedup-window --max-rate --allow-from --cot-only --cot-type --tak-proto --queue --stats --format --rcvbuf --iface --verbose --quiet --color --help"
+            opts="-b -f -i -v -q -h --both-ways --ttl --decrement-ttl --dedup-window --max-rate --allow-from --cot-only --cot-type --tak-proto --queue --stats --format --rcvbuf --p12 --p12-password --cert --key --ca --tls-server-name --tls-no-name-check --iface --verbose --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -136,6 +136,30 @@ _mcast() {
                     return 0
                     ;;
                 --rcvbuf)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --p12)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --p12-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-server-name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

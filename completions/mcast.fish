@@ -113,6 +113,12 @@ complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l stats -d 'Print s
 complete -c mcast -n "__fish_mcast_using_subcommand bridge" -s f -l format -d 'Statistics format' -r -f -a "text\t'Human-readable lines on stderr'
 json\t'JSON objects, one per line, on stdout'"
 complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l rcvbuf -d 'Receive buffer per input socket' -r
+complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l p12 -d 'Client certificate and key in PKCS#12, as TAK data packages ship them; its CA certificates are trusted unless --ca is given' -r -F
+complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l p12-password -d 'Password of the --p12 file (and of a .p12 --ca); TAK\'s default is atakatak' -r
+complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l cert -d 'Client certificate chain (PEM), with --key' -r -F
+complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l key -d 'Private key of --cert (PEM)' -r -F
+complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l ca -d 'CA certificates that sign the server\'s certificate (PEM, or a truststore .p12)' -r -F
+complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l tls-server-name -d 'Verify the server certificate against this name instead of the link\'s host' -r
 complete -c mcast -n "__fish_mcast_using_subcommand bridge" -s i -l iface -d 'Interface(s) for endpoints that name none: a name, an address, an index, or `all` (every UP interface with the MULTICAST flag). Repeatable' -r
 complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l color -d 'When to use colour: auto (a terminal without NO_COLOR), always or never' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is not set'
 always\t'Always colour'
@@ -120,6 +126,7 @@ never\t'Never colour'"
 complete -c mcast -n "__fish_mcast_using_subcommand bridge" -s b -l both-ways -d 'Also relay from every TO back to FROM'
 complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l decrement-ttl -d 'Behave like a router: send with min(--ttl, arrival TTL - 1) and drop what arrives with TTL 1 or less'
 complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l cot-only -d 'Forward only Cursor-on-Target events (XML or TAK Protocol v1)'
+complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l tls-no-name-check -d 'Accept a server certificate that does not carry the server\'s name or address (its chain and dates are still verified)'
 complete -c mcast -n "__fish_mcast_using_subcommand bridge" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c mcast -n "__fish_mcast_using_subcommand bridge" -s q -l quiet -d 'Print nothing on stderr but errors (no summaries or warnings)'
 complete -c mcast -n "__fish_mcast_using_subcommand bridge" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -538,7 +538,54 @@ pub struct BridgeArgs {
 
     #[command(flatten)]
     #[allow(missing_docs)]
+    pub tls: TlsArgs,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
     pub ifaces: IfaceArgs,
+}
+
+/// Credentials and checks for `tls:` links.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "TLS (tls: links)")]
+pub struct TlsArgs {
+    /// Client certificate and key in PKCS#12, as TAK data packages ship
+    /// them; its CA certificates are trusted unless --ca is given.
+    #[arg(long, value_name = "FILE", env = "MCAST_P12")]
+    pub p12: Option<PathBuf>,
+
+    /// Password of the --p12 file (and of a .p12 --ca); TAK's default is
+    /// atakatak.
+    #[arg(
+        long,
+        value_name = "PASS",
+        env = "MCAST_P12_PASSWORD",
+        hide_env_values = true
+    )]
+    pub p12_password: Option<String>,
+
+    /// Client certificate chain (PEM), with --key.
+    #[arg(long, value_name = "FILE", env = "MCAST_TLS_CERT")]
+    pub cert: Option<PathBuf>,
+
+    /// Private key of --cert (PEM).
+    #[arg(long, value_name = "FILE", env = "MCAST_TLS_KEY")]
+    pub key: Option<PathBuf>,
+
+    /// CA certificates that sign the server's certificate (PEM, or a
+    /// truststore .p12).
+    #[arg(long, value_name = "FILE", env = "MCAST_TLS_CA")]
+    pub ca: Option<PathBuf>,
+
+    /// Verify the server certificate against this name instead of the
+    /// link's host.
+    #[arg(long, value_name = "NAME")]
+    pub tls_server_name: Option<String>,
+
+    /// Accept a server certificate that does not carry the server's name or
+    /// address (its chain and dates are still verified).
+    #[arg(long)]
+    pub tls_no_name_check: bool,
 }
 
 /// Kinds of CoT event that `cot-gen` makes.

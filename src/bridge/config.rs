@@ -48,6 +48,8 @@ pub struct BridgeConfig {
     pub stats_output: StatsOutput,
     /// Receive buffer per input socket, in bytes.
     pub rcvbuf: usize,
+    /// TLS credentials for `tls:` links, loaded once.
+    pub tls: Option<super::tls::Tls>,
 }
 
 /// True when this binary is statically linked against glibc, whose host
@@ -160,6 +162,7 @@ mod tests {
             stats_every: None,
             stats_output: StatsOutput::Text,
             rcvbuf: 1 << 20,
+            tls: None,
         }
     }
 

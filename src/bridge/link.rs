@@ -6,6 +6,7 @@
 //!           | "udp:" HOST ":" PORT                unicast UDP destination (out)
 //!           | "udp-listen:" [ ADDR ":" ] PORT     unicast UDP socket (in)
 //!           | "tcp:" HOST ":" PORT                TAK server stream (in and out)
+//!           | "tls:" HOST ":" PORT                the same over TLS (port 8089)
 //! HOST      = IPV4 | "[" IPV6 [ "%" ZONE ] "]" | DNS-NAME
 //! ADDR      = IPV4 | "[" IPV6 "]"
 //! ```
@@ -28,7 +29,7 @@ const MAX_NAME: usize = 253;
 const MAX_LABEL: usize = 63;
 
 /// What every error can fall back on: the whole grammar in one line.
-const EXPECTED: &str = "expected udp:, udp-listen:, tcp: or GROUP:PORT[@IFACE]";
+const EXPECTED: &str = "expected udp:, udp-listen:, tcp:, tls: or GROUP:PORT[@IFACE]";
 
 /// The host of a `udp:` or `tcp:` link.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -109,6 +110,8 @@ pub enum Link {
         host: Host,
         /// Server port.
         port: u16,
+        /// Over TLS (`tls:`).
+        tls: bool,
     },
 }
 
@@ -130,7 +133,8 @@ impl Link {
             Link::Multicast(_) => "multicast",
             Link::Udp { .. } => "udp",
             Link::UdpListen { .. } => "udp-listen",
-            Link::Tcp { .. } => "tcp",
+            Link::Tcp { tls: false, .. } => "tcp",
+            Link::Tcp { tls: true, .. } => "tls",
         }
     }
 
@@ -172,9 +176,14 @@ impl Link {
                 a.addr == b.addr && a.port == b.port && a.iface == b.iface
             }
             (Link::Udp { host: h1, port: p1 }, Link::Udp { host: h2, port: p2 })
-            | (Link::Tcp { host: h1, port: p1 }, Link::Tcp { host: h2, port: p2 }) => {
-                p1 == p2 && h1 == h2
-            }
+            | (
+                Link::Tcp {
+                    host: h1, port: p1, ..
+                },
+                Link::Tcp {
+                    host: h2, port: p2, ..
+                },
+            ) => p1 == p2 && h1 == h2,
             (Link::UdpListen { addr: a1, port: p1 }, Link::UdpListen { addr: a2, port: p2 }) => {
                 let wild = |a: &Option<IpAddr>| a.is_none_or(|a| a.is_unspecified());
                 p1 == p2 && ((wild(a1) && wild(a2)) || a1 == a2)
@@ -201,6 +210,7 @@ impl FromStr for Link {
             "udp" => Scheme::Udp,
             "udp-listen" => Scheme::UdpListen,
             "tcp" => Scheme::Tcp,
+            "tls" => Scheme::Tls,
             _ => {
                 return Err(format!(
                     "unknown scheme {:?}; {EXPECTED}",
@@ -222,7 +232,19 @@ impl FromStr for Link {
             }
             Scheme::Tcp => {
                 let (host, port) = parse_remote(s, "tcp", rest)?;
-                Ok(Link::Tcp { host, port })
+                Ok(Link::Tcp {
+                    host,
+                    port,
+                    tls: false,
+                })
+            }
+            Scheme::Tls => {
+                let (host, port) = parse_remote(s, "tls", rest)?;
+                Ok(Link::Tcp {
+                    host,
+                    port,
+                    tls: true,
+                })
             }
             Scheme::UdpListen => {
                 let (addr, port) = parse_listen(s, rest)?;
@@ -237,7 +259,16 @@ impl fmt::Display for Link {
         match self {
             Link::Multicast(ep) => ep.fmt(f),
             Link::Udp { host, port } => write!(f, "udp:{host}:{port}"),
-            Link::Tcp { host, port } => write!(f, "tcp:{host}:{port}"),
+            Link::Tcp {
+                host,
+                port,
+                tls: false,
+            } => write!(f, "tcp:{host}:{port}"),
+            Link::Tcp {
+                host,
+                port,
+                tls: true,
+            } => write!(f, "tls:{host}:{port}"),
             Link::UdpListen { addr: None, port } => write!(f, "udp-listen:{port}"),
             Link::UdpListen {
                 addr: Some(IpAddr::V4(a)),
@@ -256,6 +287,7 @@ enum Scheme {
     Udp,
     UdpListen,
     Tcp,
+    Tls,
 }
 
 fn shown(s: &str) -> String {
@@ -288,7 +320,7 @@ fn split_scheme(s: &str) -> Option<(&str, &str)> {
 }
 
 fn is_known_scheme(s: &str) -> bool {
-    ["udp", "udp-listen", "tcp"]
+    ["udp", "udp-listen", "tcp", "tls"]
         .iter()
         .any(|k| k.eq_ignore_ascii_case(s))
 }
@@ -338,6 +370,7 @@ fn parse_group(s: &str) -> Result<Link, String> {
 fn parse_remote(s: &str, scheme: &str, rest: &str) -> Result<(Host, u16), String> {
     let (example_host, example_port) = match scheme {
         "tcp" => ("takserver.example", 8087),
+        "tls" => ("takserver.example", 8089),
         _ => ("10.0.0.2", 6969),
     };
     if rest.is_empty() {
@@ -438,7 +471,7 @@ fn parse_remote(s: &str, scheme: &str, rest: &str) -> Result<(Host, u16), String
         if addr.is_multicast() {
             let group = std::net::SocketAddr::new(*addr, port);
             let why = match scheme {
-                "tcp" => "TCP cannot carry multicast",
+                "tcp" | "tls" => "TCP cannot carry multicast",
                 _ => "multicast groups take no scheme",
             };
             return Err(format!(
@@ -666,6 +699,7 @@ mod tests {
         assert_eq!(
             link("tcp:TAK.example:8089"),
             Link::Tcp {
+                tls: false,
                 host: Host::Name("tak.example".into()),
                 port: 8089
             }
@@ -698,7 +732,7 @@ mod tests {
         for (input, needle) in [
             (
                 "sctp:1.2.3.4:5",
-                "unknown scheme \"sctp\"; expected udp:, udp-listen:, tcp: or GROUP:PORT[@IFACE]",
+                "unknown scheme \"sctp\"; expected udp:, udp-listen:, tcp:, tls: or GROUP:PORT[@IFACE]",
             ),
             ("http:x", "unknown scheme \"http\""),
             ("", "empty link"),
@@ -879,7 +913,11 @@ mod tests {
         prop_oneof![
             group,
             (host.clone(), 1u16..).prop_map(|(host, port)| Link::Udp { host, port }),
-            (host, 1u16..).prop_map(|(host, port)| Link::Tcp { host, port }),
+            (host, 1u16.., any::<bool>()).prop_map(|(host, port, tls)| Link::Tcp {
+                host,
+                port,
+                tls
+            }),
             (listen_addr, 1u16..).prop_map(|(addr, port)| Link::UdpListen { addr, port }),
         ]
     }

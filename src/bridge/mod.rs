@@ -36,6 +36,7 @@ pub mod filter;
 pub mod link;
 pub mod policy;
 pub mod tcp;
+pub mod tls;
 
 pub use config::{BridgeConfig, StatsOutput};
 use filter::{DedupWindow, DropCounts, DropReason, TokenBucket};
@@ -849,12 +850,22 @@ fn open_node(
                 tx = Tx::Peers(Vec::new());
             }
         }
-        Link::Tcp { host, port } => {
+        Link::Tcp { host, port, tls } => {
+            let tls = if *tls {
+                Some(cfg.tls.clone().ok_or_else(|| {
+                    usage(format!(
+                        "{link}: TLS needs credentials: --p12 FILE, or --cert/--key/--ca"
+                    ))
+                })?)
+            } else {
+                None
+            };
             tx = Tx::Tcp(Box::new(TcpPeer::new(
                 host.clone(),
                 *port,
                 cfg.framing,
                 cfg.queue,
+                tls,
             )));
         }
     }

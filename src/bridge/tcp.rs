@@ -18,6 +18,7 @@ use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 
 use super::link::Host;
 use super::policy::CotCache;
+use super::tls::{Tls, TlsStream};
 use crate::cot::stream::XmlEventSplitter;
 use crate::cot::{self, CotError, StreamDeframer};
 use crate::poll::PollFlags;
@@ -33,14 +34,50 @@ pub enum Framing {
 
 const BACKOFF_MIN: Duration = Duration::from_millis(500);
 const BACKOFF_MAX: Duration = Duration::from_secs(30);
+/// A connection that lasted this long was a working one: the next failure
+/// starts the backoff afresh. One that fails sooner (a server that closes
+/// at once, a protocol mismatch) keeps doubling it.
+const STABLE_AFTER: Duration = Duration::from_secs(10);
+/// How long a TLS handshake may take before the port is taken for a plain
+/// TCP one that waits silently for XML.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// An established connection: plain TCP or TLS over it.
+enum Conn {
+    Plain(Socket),
+    Tls(Box<TlsStream>),
+}
+
+impl Conn {
+    fn sock(&self) -> &Socket {
+        match self {
+            Conn::Plain(s) => s,
+            Conn::Tls(t) => &t.sock,
+        }
+    }
+
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Conn::Plain(s) => s.read(buf),
+            Conn::Tls(t) => t.read(buf),
+        }
+    }
+
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        match self {
+            Conn::Plain(s) => s.write(data),
+            Conn::Tls(t) => t.write(data),
+        }
+    }
+}
 
 enum State {
     /// Not connected; the next attempt is due at the instant.
     Idle(Instant),
     /// A non-blocking connect is in progress.
     Connecting(Socket, SocketAddr),
-    /// Connected.
-    Connected(Socket),
+    /// Connected (for TLS: from the start of the handshake), since when.
+    Connected(Conn, Instant),
 }
 
 enum Splitter {
@@ -61,6 +98,10 @@ pub enum PeerEvent {
 pub struct TcpPeer {
     host: Host,
     port: u16,
+    /// TLS for a `tls:` link.
+    tls: Option<Tls>,
+    /// Bytes read on this connection (none yet: a mismatch can still show).
+    got_bytes: bool,
     framing: Framing,
     state: State,
     backoff: Duration,
@@ -84,10 +125,12 @@ pub struct TcpPeer {
 impl TcpPeer {
     /// A peer for `host:port` (connects on the first [`tick`](Self::tick)),
     /// queueing at most `cap` events while disconnected.
-    pub fn new(host: Host, port: u16, framing: Framing, cap: usize) -> TcpPeer {
+    pub fn new(host: Host, port: u16, framing: Framing, cap: usize, tls: Option<Tls>) -> TcpPeer {
         TcpPeer {
             host,
             port,
+            tls,
+            got_bytes: false,
             framing,
             state: State::Idle(Instant::now()),
             backoff: BACKOFF_MIN,
@@ -104,14 +147,19 @@ impl TcpPeer {
         }
     }
 
-    /// `host:port`, for messages.
+    /// `tcp:host:port` or `tls:host:port`, for messages.
     pub fn name(&self) -> String {
-        format!("tcp:{}:{}", self.host, self.port)
+        let scheme = if self.tls.is_some() { "tls" } else { "tcp" };
+        format!("{scheme}:{}:{}", self.host, self.port)
     }
 
-    /// True while connected.
+    /// True while connected (for TLS: the handshake is done).
     pub fn connected(&self) -> bool {
-        matches!(self.state, State::Connected(_))
+        match &self.state {
+            State::Connected(Conn::Tls(t), ..) => !t.handshaking(),
+            State::Connected(..) => true,
+            _ => false,
+        }
     }
 
     /// Queues a datagram's CoT event for the peer, converting it to the
@@ -183,6 +231,16 @@ impl TcpPeer {
 
     /// Starts a connection attempt when one is due.
     pub fn tick(&mut self, now: Instant) -> Option<PeerEvent> {
+        if let State::Connected(Conn::Tls(t), since) = &self.state {
+            if t.handshaking() && now.duration_since(*since) >= HANDSHAKE_TIMEOUT {
+                let why = format!(
+                    "{}: no TLS handshake within {}s: a plain TCP port waiting for XML? (use tcp:HOST:PORT)",
+                    self.name(),
+                    HANDSHAKE_TIMEOUT.as_secs()
+                );
+                return Some(self.fail(why));
+            }
+        }
         let State::Idle(at) = self.state else {
             return None;
         };
@@ -212,6 +270,12 @@ impl TcpPeer {
     }
 
     fn fail(&mut self, why: String) -> PeerEvent {
+        if let State::Connected(_, since) = &self.state {
+            if since.elapsed() >= STABLE_AFTER {
+                self.backoff = BACKOFF_MIN;
+            }
+        }
+        self.got_bytes = false;
         let wait = self.backoff;
         self.backoff = (self.backoff * 2).min(BACKOFF_MAX);
         self.state = State::Idle(Instant::now() + wait);
@@ -226,13 +290,19 @@ impl TcpPeer {
         match &self.state {
             State::Idle(_) => None,
             State::Connecting(s, _) => Some((s.as_fd(), PollFlags::POLLOUT)),
-            State::Connected(s) => {
-                let w = if self.frames.is_empty() {
+            State::Connected(c, ..) => {
+                // During a TLS handshake only rustls' own records wait to
+                // go out (events wait for the handshake to finish).
+                let (tls_out, handshaking) = match c {
+                    Conn::Tls(t) => (t.wants_write(), t.handshaking()),
+                    Conn::Plain(_) => (false, false),
+                };
+                let w = if (self.frames.is_empty() || handshaking) && !tls_out {
                     PollFlags::empty()
                 } else {
                     PollFlags::POLLOUT
                 };
-                Some((s.as_fd(), PollFlags::POLLIN | w))
+                Some((c.sock().as_fd(), PollFlags::POLLIN | w))
             }
         }
     }
@@ -264,8 +334,21 @@ impl TcpPeer {
                     else {
                         return None;
                     };
-                    self.state = State::Connected(s);
-                    self.backoff = BACKOFF_MIN;
+                    let conn = match &self.tls {
+                        None => Conn::Plain(s),
+                        Some(tls) => {
+                            let host = self.host.to_string();
+                            let mut t = match tls.connect(&host) {
+                                Ok(c) => TlsStream::new(s, c),
+                                Err(e) => return Some(self.fail(format!("{}: {e}", self.name()))),
+                            };
+                            if let Err(e) = t.push() {
+                                return Some(self.fail(format!("TLS to {}: {e}", self.name())));
+                            }
+                            Conn::Tls(Box::new(t))
+                        }
+                    };
+                    self.state = State::Connected(conn, Instant::now());
                     Some(PeerEvent::Connected(addr))
                 }
                 Ok(Some(e)) | Err(e) => {
@@ -286,17 +369,55 @@ impl TcpPeer {
 
     fn read(&mut self, incoming: &mut Vec<Vec<u8>>) -> Option<PeerEvent> {
         loop {
-            let State::Connected(s) = &mut self.state else {
+            let State::Connected(c, since) = &mut self.state else {
                 return None;
             };
-            let n = match s.read(&mut self.rbuf) {
-                Ok(0) => return Some(self.fail(format!("{} closed the connection", self.name()))),
+            let (tls, quick) = (
+                matches!(c, Conn::Tls(_)),
+                since.elapsed() < Duration::from_secs(2),
+            );
+            let n = match c.read(&mut self.rbuf) {
+                Ok(0) => {
+                    // A server that hangs up at once, having said nothing,
+                    // is often a TLS port that got plain XML.
+                    let hint = if !tls && quick && !self.got_bytes {
+                        " at once (a TLS port? use tls:HOST:PORT with --p12 or --cert/--key)"
+                    } else {
+                        ""
+                    };
+                    return Some(self.fail(format!("{} closed the connection{hint}", self.name())));
+                }
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return None,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Some(self.fail(format!("read from {}: {e}", self.name()))),
+                Err(e) => {
+                    let what = if tls { "TLS with" } else { "read from" };
+                    // A TLS server resets a connection that sent plain XML.
+                    let hint = if !tls
+                        && quick
+                        && !self.got_bytes
+                        && e.raw_os_error() == Some(libc::ECONNRESET)
+                    {
+                        " (a TLS port? use tls:HOST:PORT with --p12 or --cert/--key)"
+                    } else {
+                        ""
+                    };
+                    return Some(self.fail(format!("{what} {}: {e}{hint}", self.name())));
+                }
             };
             let data = &self.rbuf[..n];
+            // TLS records start 0x15 0x03 (alert) or 0x16 0x03 (handshake):
+            // a TLS server answering our plain XML.
+            if !tls && !self.got_bytes && n >= 2 && matches!(data[0], 0x15 | 0x16) && data[1] == 3 {
+                let why = format!(
+                    "{} answers in TLS: use tls:{}:{} with --p12 or --cert/--key",
+                    self.name(),
+                    self.host,
+                    self.port
+                );
+                return Some(self.fail(why));
+            }
+            self.got_bytes = true;
             let r: Result<(), CotError> = match &mut self.splitter {
                 Splitter::Xml(x) => {
                     x.push(data);
@@ -339,8 +460,18 @@ impl TcpPeer {
 
     /// Writes queued events until the socket would block.
     pub fn flush(&mut self) -> Option<PeerEvent> {
+        if let State::Connected(Conn::Tls(t), ..) = &mut self.state {
+            if let Err(e) = t.push() {
+                return Some(self.fail(format!("TLS with {}: {e}", self.name())));
+            }
+            // Events wait for the handshake: until then they would only
+            // pile up in rustls' buffer, and `sent` must mean sent.
+            if t.handshaking() {
+                return None;
+            }
+        }
         while let Some(&len) = self.frames.front() {
-            let State::Connected(s) = &mut self.state else {
+            let State::Connected(s, ..) = &mut self.state else {
                 return None;
             };
             let (a, b) = self.ring.as_slices();
@@ -391,7 +522,7 @@ mod tests {
             addr: "127.0.0.1".parse().unwrap(),
             zone: None,
         };
-        let mut p = TcpPeer::new(host, 9, Framing::Xml, 2);
+        let mut p = TcpPeer::new(host, 9, Framing::Xml, 2, None);
         let mut scratch = Vec::new();
         let mut cot = CotCache::new();
         for i in 0..3 {

@@ -5,16 +5,25 @@
 use anyhow::Result;
 
 use crate::bridge::tcp::Framing;
+use crate::bridge::tls::{Tls, TlsOptions};
 use crate::bridge::{policy::Policy, Bridge, BridgeConfig, StatsOutput};
-use crate::cli::{BridgeArgs, StatsFormat};
+use crate::cli::{BridgeArgs, StatsFormat, TlsArgs};
 use crate::cmd::Ctx;
 use crate::error::Outcome;
 use crate::signals::Stop;
 
 /// Runs `mcast bridge`.
 pub fn run(a: &BridgeArgs, ctx: &Ctx) -> Result<Outcome> {
-    let cfg = config(a);
+    let mut cfg = config(a);
     cfg.validate()?;
+    // Credentials are loaded once, before any socket: a wrong password or
+    // a missing file is reported at start, not at each reconnect.
+    if cfg
+        .links()
+        .any(|l| matches!(l, crate::bridge::link::Link::Tcp { tls: true, .. }))
+    {
+        cfg.tls = Some(Tls::load(&tls_options(&a.tls))?);
+    }
     let mut b = Bridge::build(cfg, ctx)?;
     let stop = Stop::install()?;
     if b.open_to_anyone() {
@@ -58,5 +67,19 @@ pub fn config(a: &BridgeArgs) -> BridgeConfig {
             StatsFormat::Json => StatsOutput::Json,
         },
         rcvbuf: a.rcvbuf.0,
+        tls: None,
+    }
+}
+
+/// The TLS part of the command line, in the engine's terms.
+fn tls_options(t: &TlsArgs) -> TlsOptions {
+    TlsOptions {
+        cert: t.cert.clone(),
+        key: t.key.clone(),
+        ca: t.ca.clone(),
+        p12: t.p12.clone(),
+        p12_password: t.p12_password.clone(),
+        server_name: t.tls_server_name.clone(),
+        no_name_check: t.tls_no_name_check,
     }
 }

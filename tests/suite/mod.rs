@@ -17,3 +17,4 @@ mod robust;
 mod send_listen;
 mod seq;
 mod stdin;
+mod tls;

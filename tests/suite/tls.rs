@@ -1,0 +1,258 @@
+//! `tls:` links to a TAK-style TLS server that requires a client
+//! certificate: Python's ssl module is the server (tests/peers), openssl
+//! makes the CA and certificates at test time (no key is ever committed).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use crate::util::{pair, wait_until, Lab, Proc};
+use crate::{assert_code, stderr, MCAST};
+
+/// A CA, a server certificate for 10.77.0.2 / takserver, a client
+/// certificate (PEM and PKCS#12, modern and legacy encryption) and a CA
+/// the server does not use.
+struct Pki {
+    dir: PathBuf,
+}
+
+impl Pki {
+    fn new(test: &str) -> Pki {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("pki-{test}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("server.ext"),
+            "subjectAltName=IP:10.77.0.2,DNS:takserver\n",
+        )
+        .unwrap();
+        std::fs::write(dir.join("client.ext"), "extendedKeyUsage=clientAuth\n").unwrap();
+        let steps: &[&str] = &[
+            "req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=TestTakCA",
+            "req -x509 -newkey rsa:2048 -nodes -keyout other.key -out other-ca.pem -days 2 -subj /CN=OtherCA",
+            "req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=takserver",
+            "x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile server.ext",
+            "req -newkey rsa:2048 -nodes -keyout client.key -out client.csr -subj /CN=bridge-user",
+            "x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out client.pem -days 2 -extfile client.ext",
+            "pkcs12 -export -in client.pem -inkey client.key -certfile ca.pem -out client.p12 -passout pass:atakatak",
+            "pkcs12 -export -legacy -in client.pem -inkey client.key -certfile ca.pem -out legacy.p12 -passout pass:atakatak",
+        ];
+        for s in steps {
+            let o = Command::new("openssl")
+                .args(s.split(' '))
+                .current_dir(&dir)
+                .output()
+                .expect("run openssl (apt-get install openssl)");
+            assert!(
+                o.status.success(),
+                "openssl {s}: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+        }
+        Pki { dir }
+    }
+
+    fn path(&self, f: &str) -> String {
+        self.dir.join(f).to_string_lossy().into_owned()
+    }
+}
+
+impl Drop for Pki {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn server(lab: &Lab, pki: &Pki, port: u16, tls: bool) -> Proc {
+    let peer = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers/tak_tls_server.py");
+    let port_s = port.to_string();
+    let mut args = vec![peer.to_string(), "10.77.0.2".into(), port_s];
+    if tls {
+        args.extend(
+            [
+                "--tls",
+                &pki.path("server.pem"),
+                &pki.path("server.key"),
+                &pki.path("ca.pem"),
+            ]
+            .map(String::from),
+        );
+        args.push("--require-cert".into());
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let p = lab.spawn("h2", "python3", &args);
+    assert!(
+        wait_until(crate::END_WITHIN, || p.stdout().contains("listening")),
+        "{}",
+        p.stderr()
+    );
+    p
+}
+
+/// Starts a bridge from the SA group on h1 to `link` with `extra` options.
+fn bridge(lab: &Lab, link: &str, extra: &[&str]) -> Proc {
+    let mut args = vec!["bridge", "239.2.3.1:6969@a0", link];
+    args.extend_from_slice(extra);
+    let p = lab.spawn("h1", MCAST, &args);
+    lab.wait_joined("h1", "a0", "239.2.3.1");
+    p
+}
+
+/// Sends SA events from h2 until the server printed one with `callsign`.
+fn delivered(lab: &Lab, srv: &Proc, callsign: &str) -> bool {
+    wait_until(Duration::from_secs(8), || {
+        let _ = lab.run(
+            "h2",
+            MCAST,
+            &[
+                "cot-gen",
+                "--send",
+                "239.2.3.1:6969@a0",
+                "--callsign",
+                callsign,
+            ],
+        );
+        srv.stdout().contains(&format!("callsign=\"{callsign}\""))
+    })
+}
+
+#[test]
+fn tls_with_pem_and_pkcs12_client_certificates() {
+    let lab = pair!();
+    let pki = Pki::new("ok");
+    let mut srv = server(&lab, &pki, 8089, true);
+    let cases: [(&str, Vec<String>); 3] = [
+        (
+            "PEM",
+            vec![
+                "--cert".into(),
+                pki.path("client.pem"),
+                "--key".into(),
+                pki.path("client.key"),
+                "--ca".into(),
+                pki.path("ca.pem"),
+            ],
+        ),
+        (
+            "P12",
+            vec![
+                "--p12".into(),
+                pki.path("client.p12"),
+                "--p12-password".into(),
+                "atakatak".into(),
+            ],
+        ),
+        (
+            "LEGACY",
+            vec![
+                "--p12".into(),
+                pki.path("legacy.p12"),
+                "--p12-password".into(),
+                "atakatak".into(),
+            ],
+        ),
+    ];
+    for (name, opts) in &cases {
+        let opts: Vec<&str> = opts.iter().map(String::as_str).collect();
+        let mut b = bridge(&lab, "tls:10.77.0.2:8089", &opts);
+        assert!(
+            delivered(&lab, &srv, &format!("VIA-{name}")),
+            "{name}: server got nothing\nbridge: {}\nserver: {}",
+            b.stderr(),
+            srv.stdout()
+        );
+        b.stop();
+    }
+    assert!(
+        srv.stdout().contains("client-cert bridge-user"),
+        "{}",
+        srv.stdout()
+    );
+    // The name in the certificate must match; --tls-server-name picks it.
+    let p12 = [
+        "--p12",
+        &pki.path("client.p12"),
+        "--p12-password",
+        "atakatak",
+    ];
+    let b = bridge(
+        &lab,
+        "tls:10.77.0.2:8089",
+        &[&p12[..], &["--tls-server-name", "wrongname"]].concat(),
+    );
+    assert!(
+        wait_until(Duration::from_secs(8), || b
+            .stderr()
+            .contains("does not carry this host name")),
+        "{}",
+        b.stderr()
+    );
+    drop(b);
+    let mut b = bridge(
+        &lab,
+        "tls:10.77.0.2:8089",
+        &[&p12[..], &["--tls-server-name", "takserver"]].concat(),
+    );
+    assert!(delivered(&lab, &srv, "BY-NAME"), "{}", b.stderr());
+    b.stop();
+    srv.stop();
+}
+
+#[test]
+fn tls_failures_say_what_failed() {
+    let lab = pair!();
+    let pki = Pki::new("fail");
+    let _tls = server(&lab, &pki, 8089, true);
+    let _plain = server(&lab, &pki, 8087, false);
+    let p12 = [
+        "--p12",
+        &pki.path("client.p12"),
+        "--p12-password",
+        "atakatak",
+    ];
+    // Wrong password: refused at start.
+    let o = lab.run(
+        "h1",
+        MCAST,
+        &[
+            "bridge",
+            "239.2.3.1:6969@a0",
+            "tls:10.77.0.2:8089",
+            "--p12",
+            &pki.path("client.p12"),
+            "--p12-password",
+            "nope",
+        ],
+    );
+    assert_code(&o, 2);
+    assert!(
+        stderr(&o).contains("wrong PKCS#12 password"),
+        "{}",
+        stderr(&o)
+    );
+    let (ca, other) = (pki.path("ca.pem"), pki.path("other-ca.pem"));
+    let cases: Vec<(&str, Vec<&str>, &str)> = vec![
+        (
+            "tls:10.77.0.2:8089",
+            vec!["--ca", &ca],
+            "requires a client certificate",
+        ),
+        (
+            "tls:10.77.0.2:8089",
+            [&p12[..], &["--ca", &other]].concat(),
+            "not signed by the CA given",
+        ),
+        ("tcp:10.77.0.2:8089", vec![], "a TLS port? use tls:"),
+        ("tls:10.77.0.2:8087", p12.to_vec(), "plain TCP port"),
+    ];
+    for (link, opts, want) in cases {
+        let b = bridge(&lab, link, &opts);
+        // Plain XML only goes out when there is an event to send.
+        let seen = wait_until(Duration::from_secs(14), || {
+            let _ = lab.run("h2", MCAST, &["cot-gen", "--send", "239.2.3.1:6969@a0"]);
+            b.stderr().contains(want)
+        });
+        assert!(seen, "{link} {opts:?}: no {want:?} in:\n{}", b.stderr());
+    }
+}
