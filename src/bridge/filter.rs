@@ -402,11 +402,14 @@ pub enum DropReason {
     Queue,
     /// Sending failed.
     SendError,
+    /// A TAK server's protocol traffic (ping replies, version
+    /// negotiation): consumed, never forwarded onto a LAN.
+    Control,
 }
 
 impl DropReason {
     /// Number of reasons (the length of [`DropReason::ALL`]).
-    pub const COUNT: usize = 7;
+    pub const COUNT: usize = 8;
 
     /// Every reason, in display order.
     pub const ALL: [DropReason; DropReason::COUNT] = [
@@ -417,6 +420,7 @@ impl DropReason {
         DropReason::Ttl,
         DropReason::Queue,
         DropReason::SendError,
+        DropReason::Control,
     ];
 
     /// The name used in summaries and JSON: `loop`, `duplicate`, `rate`,
@@ -430,6 +434,7 @@ impl DropReason {
             DropReason::Ttl => "ttl",
             DropReason::Queue => "queue",
             DropReason::SendError => "send-error",
+            DropReason::Control => "control",
         }
     }
 
@@ -498,6 +503,51 @@ impl fmt::Display for DropCounts {
             write!(f, "{r}={n}")?;
         }
         Ok(())
+    }
+}
+
+/// CoT events the bridge sent to a TAK server, by uid and time, so that the
+/// server sending them back (its replay of stored events on every
+/// (re)connect, or another client's echo) is recognised and not put back
+/// onto the LAN they came from. Bounded in count and age.
+#[derive(Debug, Default)]
+pub struct SentEvents {
+    set: HashSet<u64>,
+    order: VecDeque<(u64, Instant)>,
+}
+
+/// Events remembered at most.
+const SENT_MAX: usize = 100_000;
+/// How long an event is remembered (servers replay about the last hour).
+const SENT_AGE: Duration = Duration::from_secs(2 * 3600);
+
+impl SentEvents {
+    fn key(uid: &str, time_ms: i64) -> u64 {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        h.write(uid.as_bytes());
+        h.write_u8(0xff);
+        h.write_i64(time_ms);
+        h.finish()
+    }
+
+    /// Remembers an event forwarded to a server.
+    pub fn insert(&mut self, uid: &str, time_ms: i64, now: Instant) {
+        while let Some(&(k, t)) = self.order.front() {
+            if self.order.len() < SENT_MAX && now.duration_since(t) < SENT_AGE {
+                break;
+            }
+            self.set.remove(&k);
+            self.order.pop_front();
+        }
+        let k = Self::key(uid, time_ms);
+        if self.set.insert(k) {
+            self.order.push_back((k, now));
+        }
+    }
+
+    /// True when this event (uid and time) was sent to a server.
+    pub fn contains(&self, uid: &str, time_ms: i64) -> bool {
+        self.set.contains(&Self::key(uid, time_ms))
     }
 }
 
@@ -858,13 +908,26 @@ mod tests {
                 "filter",
                 "ttl",
                 "queue",
-                "send-error"
+                "send-error",
+                "control"
             ]
         );
         for (i, r) in DropReason::ALL.iter().enumerate() {
             assert_eq!(r.index(), i);
             assert_eq!(r.to_string(), r.as_str());
         }
+    }
+
+    #[test]
+    fn sent_events_are_known_by_uid_and_time() {
+        let mut s = SentEvents::default();
+        let t = Instant::now();
+        s.insert("ANDROID-1", 1000, t);
+        assert!(s.contains("ANDROID-1", 1000));
+        assert!(!s.contains("ANDROID-1", 1001));
+        assert!(!s.contains("ANDROID-2", 1000));
+        s.insert("x", 5, t + SENT_AGE + Duration::from_secs(1));
+        assert!(!s.contains("ANDROID-1", 1000), "aged out");
     }
 
     #[test]

@@ -120,6 +120,8 @@ pub struct Bridge {
     started: Instant,
     /// The current datagram's CoT event, decoded at most once.
     cot: CotCache,
+    /// Events forwarded to TAK servers, to recognise their replay.
+    sent_to_server: filter::SentEvents,
     /// Reused buffers: conversions for TCP peers, and the `-v` log line.
     scratch: Vec<u8>,
     log: Vec<u8>,
@@ -201,6 +203,7 @@ impl Bridge {
             resolver,
             started: Instant::now(),
             cot: CotCache::new(),
+            sent_to_server: filter::SentEvents::default(),
             scratch: Vec::with_capacity(4096),
             log: Vec::new(),
         };
@@ -471,8 +474,26 @@ impl Bridge {
         // TCP input has no datagram source: the server is trusted as chosen.
         let own = src.is_some_and(|s| self.is_own(&s));
         self.cot.reset();
+        self.dirs[di].received += 1;
+        // From a TAK server: its protocol traffic stays here, and events
+        // this bridge sent it (replayed on reconnect, or echoed) do not go
+        // back onto the LAN they came from.
+        if src.is_none() {
+            if let Some(ev) = self.cot.get(payload) {
+                let reason = if is_tak_control(&ev.type_) {
+                    Some(DropReason::Control)
+                } else if self.sent_to_server.contains(&ev.uid, ev.time) {
+                    Some(DropReason::Loop)
+                } else {
+                    None
+                };
+                if let Some(r) = reason {
+                    self.dirs[di].drops.add(r, 1);
+                    return;
+                }
+            }
+        }
         let d = &mut self.dirs[di];
-        d.received += 1;
         let verdict = policy::verdict(
             &self.cfg.policy,
             &Datagram {
@@ -496,12 +517,13 @@ impl Bridge {
             }
         };
         let mut forwarded = false;
+        let mut to_server = false;
         for k in 0..self.dirs[di].outputs.len() {
             let out = &mut self.nodes[self.dirs[di].outputs[k]];
             match &mut out.tx {
                 Tx::Tcp(p) => {
                     if p.enqueue_datagram(payload, &mut self.cot, &mut self.scratch) {
-                        forwarded = true;
+                        to_server = true;
                         if let Some(e) = p.flush() {
                             log_peer(ctx, p, &e);
                         }
@@ -522,6 +544,14 @@ impl Bridge {
                 Tx::None => {}
             }
         }
+        if to_server {
+            if let Some(ev) = self.cot.get(payload) {
+                self.sent_to_server.insert(&ev.uid, ev.time, now);
+            }
+        }
+        // `out` counts what left: datagrams handed to the kernel here, and
+        // for TAK servers the events written to them (counted by the peer,
+        // see `out_of`), not the ones queued.
         if forwarded {
             self.dirs[di].forwarded += 1;
             if let (true, Some(src)) = (ctx.verbose > 0 && !ctx.quiet, src) {
@@ -641,13 +671,28 @@ impl Bridge {
                             "from": self.nodes[d.input].link.to_string(),
                             "to": d.outputs.iter().map(|&o| self.nodes[o].link.to_string()).collect::<Vec<_>>(),
                             "in": d.received,
-                            "out": d.forwarded,
+                            "out": self.out_of(d),
                             "dropped": drops,
                             "kernel_drops": self.nodes[d.input].kernel_drops,
                         })
                     })
                     .collect();
-                let o = json!({ "final": last, "seconds": secs, "directions": dirs });
+                let servers: Vec<_> = self
+                    .peers()
+                    .map(|p| {
+                        json!({
+                            "link": p.name(),
+                            "connected": p.connected(),
+                            "connects": p.connects,
+                            "sent": p.sent,
+                            "received": p.received,
+                            "queued": p.queued(),
+                            "queue_dropped": p.dropped,
+                            "pings": p.pings,
+                        })
+                    })
+                    .collect();
+                let o = json!({ "final": last, "seconds": secs, "directions": dirs, "servers": servers });
                 let mut out = io::stdout().lock();
                 let mut line = Vec::new();
                 output::write_json_value(&mut line, &o);
@@ -668,17 +713,70 @@ impl Bridge {
                         if last { "total" } else { "stats" },
                         self.describe(d),
                         d.received,
-                        d.forwarded,
+                        self.out_of(d),
                         self.drops_of(d),
                         self.nodes[d.input].kernel_drops
                     );
                     s.push('\n');
+                }
+                for p in self.peers() {
+                    let _ = writeln!(
+                        s,
+                        "{} {}: {}, {} {}, sent={} received={} queued={} queue-dropped={}",
+                        if last { "total" } else { "stats" },
+                        p.name(),
+                        if p.connected() {
+                            "connected"
+                        } else {
+                            "not connected"
+                        },
+                        p.connects,
+                        if p.connects == 1 {
+                            "connection"
+                        } else {
+                            "connections"
+                        },
+                        p.sent,
+                        p.received,
+                        p.queued(),
+                        p.dropped
+                    );
+                    if last && p.queued() > 0 {
+                        let _ = writeln!(
+                            s,
+                            "{}: {} queued events were never delivered",
+                            p.name(),
+                            p.queued()
+                        );
+                    }
                 }
                 // A full or closed stderr must not stop the bridge.
                 let _ = io::stderr().lock().write_all(s.as_bytes());
             }
         }
         Ok(())
+    }
+
+    /// The TAK server peers.
+    fn peers(&self) -> impl Iterator<Item = &TcpPeer> {
+        self.nodes.iter().filter_map(|n| match &n.tx {
+            Tx::Tcp(p) => Some(&**p),
+            _ => None,
+        })
+    }
+
+    /// What a direction delivered: datagrams sent on its UDP outputs and
+    /// events written to its TAK servers (not those still queued).
+    fn out_of(&self, d: &Dir) -> u64 {
+        let servers: u64 = d
+            .outputs
+            .iter()
+            .filter_map(|&o| match &self.nodes[o].tx {
+                Tx::Tcp(p) => Some(p.sent),
+                _ => None,
+            })
+            .sum();
+        d.forwarded + servers
     }
 
     /// A direction's drops, with the queue drops of the TCP peers it feeds
@@ -692,6 +790,12 @@ impl Bridge {
         }
         c
     }
+}
+
+/// True for TAK server protocol events: pings and their replies
+/// (`t-x-c-t`, `t-x-c-t-r`) and protocol negotiation (`t-x-takp-*`).
+fn is_tak_control(t: &str) -> bool {
+    t == "t-x-c-t" || t.starts_with("t-x-c-t-") || t.starts_with("t-x-takp")
 }
 
 /// Adds a descriptor to a poll set, remembering its node.

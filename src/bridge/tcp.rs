@@ -20,7 +20,7 @@ use super::link::Host;
 use super::policy::CotCache;
 use super::tls::{Tls, TlsStream};
 use crate::cot::stream::XmlEventSplitter;
-use crate::cot::{self, CotError, StreamDeframer};
+use crate::cot::{self, CotError, Event, StreamDeframer};
 use crate::poll::PollFlags;
 
 /// How events are framed on the TCP stream.
@@ -41,6 +41,8 @@ const STABLE_AFTER: Duration = Duration::from_secs(10);
 /// How long a TLS handshake may take before the port is taken for a plain
 /// TCP one that waits silently for XML.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default of [`TcpPeer::set_liveness`].
+pub const DEFAULT_LIVENESS: Duration = Duration::from_secs(15);
 
 /// An established connection: plain TCP or TLS over it.
 enum Conn {
@@ -106,7 +108,8 @@ pub struct TcpPeer {
     state: State,
     backoff: Duration,
     ring: VecDeque<u8>,
-    frames: VecDeque<usize>,
+    /// Lengths of the queued frames, and whether each is our own ping.
+    frames: VecDeque<(usize, bool)>,
     /// Bytes of the front frame already written (a partial write).
     written: usize,
     cap: usize,
@@ -114,6 +117,15 @@ pub struct TcpPeer {
     rbuf: Vec<u8>,
     /// Events dropped because the queue was full (oldest first).
     pub dropped: u64,
+    /// Liveness: a connection silent this long gets a ping, and data the
+    /// server does not acknowledge within it ends the connection.
+    liveness: Duration,
+    /// When something was last read or written on this connection.
+    last_activity: Instant,
+    /// Pings written (not counted in `sent`).
+    pub pings: u64,
+    /// Connections made (the first one included).
+    pub connects: u64,
     /// Events written to the peer.
     pub sent: u64,
     /// Events read from the peer.
@@ -141,10 +153,23 @@ impl TcpPeer {
             splitter: new_splitter(framing),
             rbuf: vec![0; 1 << 16],
             dropped: 0,
+            liveness: DEFAULT_LIVENESS,
+            last_activity: Instant::now(),
+            pings: 0,
+            connects: 0,
             sent: 0,
             received: 0,
             malformed: 0,
         }
+    }
+
+    /// Sets the liveness deadline: TCP keepalive and `TCP_USER_TIMEOUT`
+    /// are derived from it, and a silent connection gets a `t-x-c-t` ping
+    /// every half of it, so that there is always data the server's kernel
+    /// must acknowledge: a server that stops answering (power cut, dropped
+    /// route) is noticed within the deadline, not at the next write.
+    pub fn set_liveness(&mut self, d: Duration) {
+        self.liveness = d.max(Duration::from_secs(1));
     }
 
     /// `tcp:host:port` or `tls:host:port`, for messages.
@@ -215,13 +240,34 @@ impl TcpPeer {
             if idx >= self.frames.len() {
                 break;
             }
-            let skip: usize = self.frames.iter().take(idx).sum();
-            let len = self.frames.remove(idx).unwrap_or(0);
+            let skip: usize = self.frames.iter().take(idx).map(|f| f.0).sum();
+            let len = self.frames.remove(idx).map_or(0, |f| f.0);
             self.ring.drain(skip..skip + len);
             self.dropped += 1;
         }
         self.ring.extend(frame);
-        self.frames.push_back(frame.len());
+        self.frames.push_back((frame.len(), false));
+    }
+
+    /// Queues a `t-x-c-t` ping in the peer's framing.
+    fn queue_ping(&mut self) {
+        let mut ev = Event::default();
+        ev.uid.push_str("mcast-bridge-ping");
+        ev.type_.push_str("t-x-c-t");
+        ev.how.push_str("h-g-i-g-o");
+        let now = crate::pace::now_ns() / 1_000_000;
+        ev.time = i64::try_from(now).unwrap_or(0);
+        ev.start = ev.time;
+        ev.stale = ev.time + 20_000;
+        let mut frame = Vec::new();
+        let ok = match self.framing {
+            Framing::Xml => cot::write_xml(&ev, &mut frame).is_ok(),
+            Framing::TakV1 => cot::write_tak_stream(&ev, &mut frame).is_ok(),
+        };
+        if ok {
+            self.ring.extend(&frame);
+            self.frames.push_back((frame.len(), true));
+        }
     }
 
     /// Events waiting to be written.
@@ -240,6 +286,14 @@ impl TcpPeer {
                 );
                 return Some(self.fail(why));
             }
+        }
+        if self.connected()
+            && self.frames.is_empty()
+            && now.duration_since(self.last_activity) >= self.liveness / 2
+        {
+            self.queue_ping();
+            self.last_activity = now;
+            return self.flush();
         }
         let State::Idle(at) = self.state else {
             return None;
@@ -262,6 +316,14 @@ impl TcpPeer {
         let s = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
         s.set_nonblocking(true)?;
         s.set_tcp_nodelay(true)?;
+        let idle = self.liveness;
+        s.set_tcp_keepalive(
+            &socket2::TcpKeepalive::new()
+                .with_time(idle / 2)
+                .with_interval((idle / 6).max(Duration::from_secs(1)))
+                .with_retries(3),
+        )?;
+        s.set_tcp_user_timeout(Some(idle))?;
         match s.connect(&SockAddr::from(addr)) {
             Ok(()) => Ok(State::Connecting(s, addr)),
             Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => Ok(State::Connecting(s, addr)),
@@ -349,6 +411,8 @@ impl TcpPeer {
                         }
                     };
                     self.state = State::Connected(conn, Instant::now());
+                    self.connects += 1;
+                    self.last_activity = Instant::now();
                     Some(PeerEvent::Connected(addr))
                 }
                 Ok(Some(e)) | Err(e) => {
@@ -418,6 +482,7 @@ impl TcpPeer {
                 return Some(self.fail(why));
             }
             self.got_bytes = true;
+            self.last_activity = Instant::now();
             let r: Result<(), CotError> = match &mut self.splitter {
                 Splitter::Xml(x) => {
                     x.push(data);
@@ -470,7 +535,7 @@ impl TcpPeer {
                 return None;
             }
         }
-        while let Some(&len) = self.frames.front() {
+        while let Some(&(len, ping)) = self.frames.front() {
             let State::Connected(s, ..) = &mut self.state else {
                 return None;
             };
@@ -489,11 +554,16 @@ impl TcpPeer {
                 }
                 Ok(n) => {
                     self.written += n;
+                    self.last_activity = Instant::now();
                     if self.written == len {
                         self.ring.drain(..len);
                         self.frames.pop_front();
                         self.written = 0;
-                        self.sent += 1;
+                        if ping {
+                            self.pings += 1;
+                        } else {
+                            self.sent += 1;
+                        }
                     }
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return None,

@@ -256,3 +256,105 @@ fn tls_failures_say_what_failed() {
         assert!(seen, "{link} {opts:?}: no {want:?} in:\n{}", b.stderr());
     }
 }
+
+/// A server that replays stored events on connect and echoes everything
+/// back (as TAK servers do to other clients): the LAN sees each event
+/// exactly once, the server's ping reply never, and `out` is what the
+/// server received.
+#[test]
+fn tak_server_echo_and_replay_never_reach_the_lan_twice() {
+    let lab = crate::util::lab!();
+    crate::three_on_a_lan(&lab, false);
+    let stored = concat!(
+        r#"<event version="2.0" uid="SRV-1" type="a-f-G-U-C" how="m-g" time="2026-01-01T00:00:00.000Z" start="2026-01-01T00:00:00.000Z" stale="2099-01-01T00:00:00.000Z"><point lat="1.0" lon="2.0" hae="0.0" ce="9.0" le="9.0"/><detail><contact callsign="FROM-SERVER"/></detail></event>"#,
+        r#"<event version="2.0" uid="takPong" type="t-x-c-t-r" how="h-g-i-g-o" time="2026-01-01T00:00:00.000Z" start="2026-01-01T00:00:00.000Z" stale="2099-01-01T00:00:00.000Z"><point lat="0.0" lon="0.0" hae="0.0" ce="9999999.0" le="9999999.0"/><detail/></event>"#
+    );
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("replay-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("stored.xml");
+    std::fs::write(&file, stored).unwrap();
+    let peer = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers/tak_tls_server.py");
+    let srv = lab.spawn(
+        "h2",
+        "python3",
+        &[
+            peer,
+            "10.77.0.2",
+            "8087",
+            "--echo",
+            "--send",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert!(wait_until(crate::END_WITHIN, || srv
+        .stdout()
+        .contains("listening")));
+    let mut rx = lab.spawn(
+        "h3",
+        MCAST,
+        &[
+            "listen",
+            "239.2.3.1:6969@a0",
+            "--format",
+            "cot",
+            "--timeout",
+            "4s",
+        ],
+    );
+    lab.wait_joined("h3", "a0", "239.2.3.1");
+    let mut b = lab.spawn(
+        "h1",
+        MCAST,
+        &[
+            "bridge",
+            "239.2.3.1:6969@a0",
+            "tcp:10.77.0.2:8087",
+            "--both-ways",
+        ],
+    );
+    lab.wait_joined("h1", "a0", "239.2.3.1");
+    assert!(
+        wait_until(crate::END_WITHIN, || b.stderr().contains("connected")),
+        "{}",
+        b.stderr()
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    let o = lab.run(
+        "h3",
+        MCAST,
+        &[
+            "cot-gen",
+            "--send",
+            "239.2.3.1:6969@a0",
+            "--uid",
+            "LAN-1",
+            "--callsign",
+            "FROM-LAN",
+        ],
+    );
+    assert_code(&o, 0);
+    assert!(wait_until(Duration::from_secs(3), || srv
+        .stdout()
+        .contains("LAN-1")));
+    let out = crate::stdout(&crate::finish(&mut rx));
+    assert_eq!(
+        out.matches("uid=SRV-1").count(),
+        1,
+        "server event once:\n{out}"
+    );
+    assert_eq!(
+        out.matches("uid=LAN-1").count(),
+        1,
+        "LAN event once (no echo):\n{out}"
+    );
+    assert!(!out.contains("t-x-c-t-r"), "ping reply leaked:\n{out}");
+    b.signal(libc::SIGTERM);
+    let end = b.stop();
+    let err = stderr(&end);
+    assert!(
+        err.contains("tcp:10.77.0.2:8087: connected, 1 connection, sent=1"),
+        "{err}"
+    );
+    assert!(err.contains("loop=1") && err.contains("control=1"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
