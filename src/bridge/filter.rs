@@ -879,7 +879,7 @@ mod tests {
         let mut c = DropCounts::new();
         assert_eq!(
             c.to_string(),
-            "loop=0 duplicate=0 rate=0 filter=0 ttl=0 queue=0 send-error=0"
+            "loop=0 duplicate=0 rate=0 filter=0 ttl=0 queue=0 send-error=0 control=0"
         );
         c.add(DropReason::Duplicate, 3);
         c.add(DropReason::Filter, 1);
