@@ -885,7 +885,7 @@ mod tests {
         c.add(DropReason::Filter, 1);
         assert_eq!(
             c.to_string(),
-            "loop=0 duplicate=3 rate=0 filter=1 ttl=0 queue=0 send-error=0"
+            "loop=0 duplicate=3 rate=0 filter=1 ttl=0 queue=0 send-error=0 control=0"
         );
         assert_eq!(c.get(DropReason::Duplicate), 3);
         assert_eq!(c.total(), 4);
