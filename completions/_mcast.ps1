@@ -125,13 +125,17 @@ Register-ArgumentCompleter -Native -CommandName 'mcast' -ScriptBlock {
             break
         }
         'mcast;bridge' {
+            [CompletionResult]::new('--tak', '--tak', [CompletionResultType]::ParameterName, 'A TAK LAN on this interface as the input: SA (239.2.3.1:6969) and GeoChat (224.10.10.1:17012) in one bridge, sharing one loop and duplicate state; every positional link is then a TO. From a TAK server, chat goes to the chat group and the rest to the SA group')
+            [CompletionResult]::new('--also-from', '--also-from', [CompletionResultType]::ParameterName, 'Another input (repeatable), bridged to the same outputs')
             [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'Multicast TTL / hop limit (1 stays on the local link)')
             [CompletionResult]::new('--dedup-window', '--dedup-window', [CompletionResultType]::ParameterName, 'Drop a datagram identical to one forwarded within this window')
             [CompletionResult]::new('--max-rate', '--max-rate', [CompletionResultType]::ParameterName, 'At most this many datagrams per second from each input (token bucket)')
             [CompletionResult]::new('--allow-from', '--allow-from', [CompletionResultType]::ParameterName, 'Accept datagrams only from these sources (repeatable), e.g. 10.77.0.0/24 or fd77::/64')
-            [CompletionResult]::new('--cot-type', '--cot-type', [CompletionResultType]::ParameterName, 'Forward only CoT events whose type matches (repeatable), e.g. a-f-* (implies --cot-only)')
+            [CompletionResult]::new('--cot-type', '--cot-type', [CompletionResultType]::ParameterName, 'Forward only CoT events whose type matches (repeatable), e.g. a-f-*; a pattern starting with ! excludes, e.g. ''!b-t-f'' (implies --cot-only)')
             [CompletionResult]::new('--tak-proto', '--tak-proto', [CompletionResultType]::ParameterName, 'Framing on tcp: links: 0 = XML events back to back, 1 = TAK Protocol v1 stream framing')
             [CompletionResult]::new('--queue', '--queue', [CompletionResultType]::ParameterName, 'Events kept for a disconnected tcp: peer (the oldest are dropped)')
+            [CompletionResult]::new('--liveness', '--liveness', [CompletionResultType]::ParameterName, 'Liveness of tcp:/tls: links: a silent connection gets a t-x-c-t ping every half of this, and one whose data the server does not acknowledge within it is reconnected (TCP keepalive and TCP_USER_TIMEOUT)')
+            [CompletionResult]::new('--tak-uid', '--tak-uid', [CompletionResultType]::ParameterName, 'Uid the bridge''s pings announce to TAK servers (a server sees the bridge as one client)')
             [CompletionResult]::new('--stats', '--stats', [CompletionResultType]::ParameterName, 'Print statistics at this interval (and always on exit)')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Statistics format')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Statistics format')
@@ -149,6 +153,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcast' -ScriptBlock {
             [CompletionResult]::new('--both-ways', '--both-ways', [CompletionResultType]::ParameterName, 'Also relay from every TO back to FROM')
             [CompletionResult]::new('--decrement-ttl', '--decrement-ttl', [CompletionResultType]::ParameterName, 'Behave like a router: send with min(--ttl, arrival TTL - 1) and drop what arrives with TTL 1 or less')
             [CompletionResult]::new('--cot-only', '--cot-only', [CompletionResultType]::ParameterName, 'Forward only Cursor-on-Target events (XML or TAK Protocol v1)')
+            [CompletionResult]::new('--multicast-loop', '--multicast-loop', [CompletionResultType]::ParameterName, 'Loop forwarded multicast back to this host, so that a TAK client on the bridge''s own host sees the server''s events (the bridge still drops what its own sockets sent)')
             [CompletionResult]::new('--tls-no-name-check', '--tls-no-name-check', [CompletionResultType]::ParameterName, 'Accept a server certificate that does not carry the server''s name or address (its chain and dates are still verified)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')

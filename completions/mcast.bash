@@ -89,12 +89,20 @@ _mcast() {
             return 0
             ;;
         mcast__subcmd__bridge)
-            opts="-b -f -i -v -q -h --both-ways --ttl --decrement-ttl --dedup-window --max-rate --allow-from --cot-only --cot-type --tak-proto --queue --stats --format --rcvbuf --p12 --p12-password --cert --key --ca --tls-server-name --tls-no-name-check --iface --verbose --quiet --color --help"
+            opts="-b -f -i -v -q -h --tak --also-from --both-ways --ttl --decrement-ttl --dedup-window --max-rate --allow-from --cot-only --cot-type --tak-proto --queue --liveness --tak-uid --multicast-loop --stats --format --rcvbuf --p12 --p12-password --cert --key --ca --tls-server-name --tls-no-name-check --iface --verbose --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --tak)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --also-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --ttl)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -120,6 +128,14 @@ _mcast() {
                     return 0
                     ;;
                 --queue)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --liveness)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tak-uid)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -102,13 +102,17 @@ complete -c mcast -n "__fish_mcast_using_subcommand ifaces" -l json -d 'Print a 
 complete -c mcast -n "__fish_mcast_using_subcommand ifaces" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c mcast -n "__fish_mcast_using_subcommand ifaces" -s q -l quiet -d 'Print nothing on stderr but errors (no summaries or warnings)'
 complete -c mcast -n "__fish_mcast_using_subcommand ifaces" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l tak -d 'A TAK LAN on this interface as the input: SA (239.2.3.1:6969) and GeoChat (224.10.10.1:17012) in one bridge, sharing one loop and duplicate state; every positional link is then a TO. From a TAK server, chat goes to the chat group and the rest to the SA group' -r
+complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l also-from -d 'Another input (repeatable), bridged to the same outputs' -r
 complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l ttl -d 'Multicast TTL / hop limit (1 stays on the local link)' -r
 complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l dedup-window -d 'Drop a datagram identical to one forwarded within this window' -r
 complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l max-rate -d 'At most this many datagrams per second from each input (token bucket)' -r
 complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l allow-from -d 'Accept datagrams only from these sources (repeatable), e.g. 10.77.0.0/24 or fd77::/64' -r
-complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l cot-type -d 'Forward only CoT events whose type matches (repeatable), e.g. a-f-* (implies --cot-only)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l cot-type -d 'Forward only CoT events whose type matches (repeatable), e.g. a-f-*; a pattern starting with ! excludes, e.g. \'!b-t-f\' (implies --cot-only)' -r
 complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l tak-proto -d 'Framing on tcp: links: 0 = XML events back to back, 1 = TAK Protocol v1 stream framing' -r
 complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l queue -d 'Events kept for a disconnected tcp: peer (the oldest are dropped)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l liveness -d 'Liveness of tcp:/tls: links: a silent connection gets a t-x-c-t ping every half of this, and one whose data the server does not acknowledge within it is reconnected (TCP keepalive and TCP_USER_TIMEOUT)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l tak-uid -d 'Uid the bridge\'s pings announce to TAK servers (a server sees the bridge as one client)' -r
 complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l stats -d 'Print statistics at this interval (and always on exit)' -r
 complete -c mcast -n "__fish_mcast_using_subcommand bridge" -s f -l format -d 'Statistics format' -r -f -a "text\t'Human-readable lines on stderr'
 json\t'JSON objects, one per line, on stdout'"
@@ -126,6 +130,7 @@ never\t'Never colour'"
 complete -c mcast -n "__fish_mcast_using_subcommand bridge" -s b -l both-ways -d 'Also relay from every TO back to FROM'
 complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l decrement-ttl -d 'Behave like a router: send with min(--ttl, arrival TTL - 1) and drop what arrives with TTL 1 or less'
 complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l cot-only -d 'Forward only Cursor-on-Target events (XML or TAK Protocol v1)'
+complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l multicast-loop -d 'Loop forwarded multicast back to this host, so that a TAK client on the bridge\'s own host sees the server\'s events (the bridge still drops what its own sockets sent)'
 complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l tls-no-name-check -d 'Accept a server certificate that does not carry the server\'s name or address (its chain and dates are still verified)'
 complete -c mcast -n "__fish_mcast_using_subcommand bridge" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c mcast -n "__fish_mcast_using_subcommand bridge" -s q -l quiet -d 'Print nothing on stderr but errors (no summaries or warnings)'

@@ -13,7 +13,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::bridge::filter::Cidr;
 use crate::bridge::link::Link;
-use crate::endpoint::{Endpoint, GroupEndpoint, GroupSpec, IfaceSelector};
+use crate::endpoint::{Endpoint, GroupEndpoint, GroupSpec, IfaceSelector, IfaceSpec};
 use crate::units::{Count, DurationArg, HexBytes, Rate, Size, Tos, Ttl};
 
 /// A command's examples followed by its exit-code table (rendered from
@@ -467,16 +467,27 @@ pub enum StatsFormat {
 pub struct BridgeArgs {
     /// Where datagrams come from: GROUP:PORT@IFACE, udp-listen:[ADDR:]PORT
     /// or tcp:HOST:PORT.
-    #[arg(value_name = "FROM")]
-    pub from: Link,
+    #[arg(value_name = "FROM", env = "MCAST_BRIDGE_FROM")]
+    pub from: Option<Link>,
 
     /// Where they go: GROUP:PORT@IFACE, udp:HOST:PORT or tcp:HOST:PORT (one
     /// or more).
-    #[arg(value_name = "TO", required = true)]
+    #[arg(value_name = "TO", env = "MCAST_BRIDGE_TO", value_delimiter = ',')]
     pub to: Vec<Link>,
 
+    /// A TAK LAN on this interface as the input: SA (239.2.3.1:6969) and
+    /// GeoChat (224.10.10.1:17012) in one bridge, sharing one loop and
+    /// duplicate state; every positional link is then a TO. From a TAK
+    /// server, chat goes to the chat group and the rest to the SA group.
+    #[arg(long, value_name = "IFACE", env = "MCAST_TAK_IFACE")]
+    pub tak: Option<IfaceSpec>,
+
+    /// Another input (repeatable), bridged to the same outputs.
+    #[arg(long, value_name = "LINK")]
+    pub also_from: Vec<Link>,
+
     /// Also relay from every TO back to FROM.
-    #[arg(long, short = 'b')]
+    #[arg(long, short = 'b', env = "MCAST_BOTH_WAYS")]
     pub both_ways: bool,
 
     #[command(flatten)]
@@ -485,7 +496,7 @@ pub struct BridgeArgs {
 
     /// Behave like a router: send with min(--ttl, arrival TTL - 1) and drop
     /// what arrives with TTL 1 or less.
-    #[arg(long)]
+    #[arg(long, env = "MCAST_DECREMENT_TTL")]
     pub decrement_ttl: bool,
 
     /// Drop a datagram identical to one forwarded within this window.
@@ -498,38 +509,87 @@ pub struct BridgeArgs {
     pub dedup_window: DurationArg,
 
     /// At most this many datagrams per second from each input (token bucket).
-    #[arg(long, value_name = "PPS", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        value_name = "PPS",
+        allow_hyphen_values = true,
+        env = "MCAST_MAX_RATE"
+    )]
     pub max_rate: Option<Rate>,
 
     /// Accept datagrams only from these sources (repeatable), e.g.
     /// 10.77.0.0/24 or fd77::/64.
-    #[arg(long, value_name = "CIDR")]
+    #[arg(
+        long,
+        value_name = "CIDR",
+        env = "MCAST_ALLOW_FROM",
+        value_delimiter = ','
+    )]
     pub allow_from: Vec<Cidr>,
 
     /// Forward only Cursor-on-Target events (XML or TAK Protocol v1).
-    #[arg(long)]
+    #[arg(long, env = "MCAST_COT_ONLY")]
     pub cot_only: bool,
 
-    /// Forward only CoT events whose type matches (repeatable), e.g. a-f-*
-    /// (implies --cot-only).
-    #[arg(long, value_name = "PATTERN")]
+    /// Forward only CoT events whose type matches (repeatable), e.g. a-f-*;
+    /// a pattern starting with ! excludes, e.g. '!b-t-f' (implies
+    /// --cot-only).
+    #[arg(
+        long,
+        value_name = "PATTERN",
+        env = "MCAST_COT_TYPE",
+        value_delimiter = ','
+    )]
     pub cot_type: Vec<String>,
 
     /// Framing on tcp: links: 0 = XML events back to back, 1 = TAK Protocol
     /// v1 stream framing.
-    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=1))]
+    #[arg(long, value_name = "N", default_value_t = 0, env = "MCAST_TAK_PROTO", value_parser = clap::value_parser!(u8).range(0..=1))]
     pub tak_proto: u8,
 
     /// Events kept for a disconnected tcp: peer (the oldest are dropped).
-    #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+    #[arg(long, value_name = "N", default_value_t = 10_000, env = "MCAST_QUEUE", value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
     pub queue: u32,
 
+    /// Liveness of tcp:/tls: links: a silent connection gets a t-x-c-t ping
+    /// every half of this, and one whose data the server does not
+    /// acknowledge within it is reconnected (TCP keepalive and
+    /// TCP_USER_TIMEOUT).
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "15s",
+        env = "MCAST_LIVENESS"
+    )]
+    pub liveness: DurationArg,
+
+    /// Uid the bridge's pings announce to TAK servers (a server sees the
+    /// bridge as one client).
+    #[arg(
+        long,
+        value_name = "UID",
+        default_value = "mcast-bridge",
+        env = "MCAST_TAK_UID"
+    )]
+    pub tak_uid: String,
+
+    /// Loop forwarded multicast back to this host, so that a TAK client on
+    /// the bridge's own host sees the server's events (the bridge still
+    /// drops what its own sockets sent).
+    #[arg(long, env = "MCAST_MULTICAST_LOOP")]
+    pub multicast_loop: bool,
+
     /// Print statistics at this interval (and always on exit).
-    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        value_name = "DURATION",
+        allow_hyphen_values = true,
+        env = "MCAST_STATS"
+    )]
     pub stats: Option<DurationArg>,
 
     /// Statistics format.
-    #[arg(long, short = 'f', value_enum, default_value_t = StatsFormat::Text)]
+    #[arg(long, short = 'f', value_enum, default_value_t = StatsFormat::Text, env = "MCAST_STATS_FORMAT")]
     pub format: StatsFormat,
 
     /// Receive buffer per input socket.

@@ -24,8 +24,8 @@ pub enum StatsOutput {
 /// A bridge's whole configuration.
 #[derive(Debug, Clone)]
 pub struct BridgeConfig {
-    /// The input link.
-    pub from: Link,
+    /// The input links (at least one).
+    pub from: Vec<Link>,
     /// The output links (at least one).
     pub to: Vec<Link>,
     /// Also relay from every output back to the input.
@@ -50,6 +50,12 @@ pub struct BridgeConfig {
     pub rcvbuf: usize,
     /// TLS credentials for `tls:` links, loaded once.
     pub tls: Option<super::tls::Tls>,
+    /// Liveness deadline of `tcp:`/`tls:` links.
+    pub liveness: Duration,
+    /// Uid the bridge's pings carry.
+    pub tak_uid: String,
+    /// Multicast loopback on outputs.
+    pub multicast_loop: bool,
 }
 
 /// True when this binary is statically linked against glibc, whose host
@@ -69,11 +75,17 @@ impl BridgeConfig {
     }
 
     fn validate_with(&self, static_glibc: bool) -> Result<()> {
-        if !self.from.can_input() {
-            return Err(usage(format!(
-                "{} cannot receive: to receive unicast use udp-listen:[ADDR:]PORT",
-                self.from
-            )));
+        if self.from.is_empty() || self.to.is_empty() {
+            return Err(usage(
+                "a bridge needs FROM and at least one TO (or --tak IFACE and at least one TO)",
+            ));
+        }
+        for from in &self.from {
+            if !from.can_input() {
+                return Err(usage(format!(
+                    "{from} cannot receive: to receive unicast use udp-listen:[ADDR:]PORT"
+                )));
+            }
         }
         for to in &self.to {
             if !to.can_output() {
@@ -81,7 +93,7 @@ impl BridgeConfig {
                     "{to} cannot send: to send unicast use udp:HOST:PORT"
                 )));
             }
-            if to.same_as(&self.from) {
+            if self.from.iter().any(|f| to.same_as(f)) {
                 return Err(usage(format!(
                     "output {to} is the input: a bridge must not send a datagram back where it came from"
                 )));
@@ -118,6 +130,7 @@ impl BridgeConfig {
             }
         }
         for p in &self.policy.cot_types {
+            let p = p.strip_prefix('!').unwrap_or(p);
             let ok = !p.is_empty()
                 && p.split('-').all(|atom| {
                     !atom.is_empty() && atom.chars().all(|c| c.is_ascii_alphanumeric() || c == '*')
@@ -131,9 +144,9 @@ impl BridgeConfig {
         Ok(())
     }
 
-    /// The input, then the outputs.
+    /// The inputs, then the outputs.
     pub fn links(&self) -> impl Iterator<Item = &Link> {
-        std::iter::once(&self.from).chain(&self.to)
+        self.from.iter().chain(&self.to)
     }
 
     /// Whether any multicast link resolves its interfaces (its own or
@@ -150,7 +163,7 @@ mod tests {
 
     fn config(from: &str, to: &[&str]) -> BridgeConfig {
         BridgeConfig {
-            from: from.parse().unwrap(),
+            from: vec![from.parse().unwrap()],
             to: to.iter().map(|t| t.parse().unwrap()).collect(),
             both_ways: false,
             ifaces: Vec::new(),
@@ -163,6 +176,9 @@ mod tests {
             stats_output: StatsOutput::Text,
             rcvbuf: 1 << 20,
             tls: None,
+            liveness: Duration::from_secs(15),
+            tak_uid: "mcast-bridge".into(),
+            multicast_loop: false,
         }
     }
 

@@ -132,35 +132,29 @@ impl Bridge {
     /// turn of the loop) and refuses outputs that would echo the input.
     pub fn build(cfg: BridgeConfig, ctx: &Ctx) -> Result<Bridge> {
         let resolver = Resolver::new()?;
-        let mut nodes = Vec::with_capacity(1 + cfg.to.len());
+        let n_in = cfg.from.len();
+        let mut nodes = Vec::with_capacity(n_in + cfg.to.len());
         for (i, link) in cfg.links().enumerate() {
-            let receives = i == 0 || cfg.both_ways;
-            let sends = i > 0 || cfg.both_ways;
+            let receives = i < n_in || cfg.both_ways;
+            let sends = i >= n_in || cfg.both_ways;
             nodes.push(open_node(link, receives, sends, &cfg, &resolver, ctx)?);
         }
-        // A multicast output on the group and port of the input must not
-        // use the input's interfaces: that would echo datagrams back.
-        if let Link::Multicast(inp) = &cfg.from {
+        // A multicast output on the group and port of an input must not
+        // use that input's interfaces: that would echo datagrams back.
+        for (k, from) in cfg.from.iter().enumerate() {
+            let Link::Multicast(inp) = from else { continue };
             for (i, to) in cfg.to.iter().enumerate() {
-                if let Link::Multicast(out) = to {
-                    if out.addr == inp.addr && out.port == inp.port {
-                        let shared: Vec<&IfRef> = nodes[i + 1]
-                            .ifaces
-                            .iter()
-                            .filter(|x| nodes[0].ifaces.contains(x))
-                            .collect();
-                        // Without an interface on either side, routing may
-                        // pick the input's: that is refused too.
-                        if !shared.is_empty()
-                            || nodes[0].ifaces.is_empty()
-                            || nodes[i + 1].ifaces.is_empty()
-                        {
-                            return Err(usage(format!(
-                                "output {to} uses the input's interface and group ({}): a bridge must not \
-                                 send a datagram back where it came from; name different interfaces",
-                                inp
-                            )));
-                        }
+                let Link::Multicast(out) = to else { continue };
+                if out.addr == inp.addr && out.port == inp.port {
+                    let o = n_in + i;
+                    let shared = nodes[o].ifaces.iter().any(|x| nodes[k].ifaces.contains(x));
+                    // Without an interface on either side, routing may
+                    // pick the input's: that is refused too.
+                    if shared || nodes[k].ifaces.is_empty() || nodes[o].ifaces.is_empty() {
+                        return Err(usage(format!(
+                            "output {to} uses the input's interface and group ({inp}): a bridge must not \
+                             send a datagram back where it came from; name different interfaces"
+                        )));
                     }
                 }
             }
@@ -169,24 +163,22 @@ impl Bridge {
             cfg.max_rate
                 .map(|r| TokenBucket::new(r, (r / 10.0).max(1.0) as u32))
         };
-        let mut dirs = vec![Dir {
-            input: 0,
-            outputs: (1..nodes.len()).collect(),
+        let dir = |input: usize, outputs: Vec<usize>| Dir {
+            input,
+            outputs,
             bucket: bucket(),
             received: 0,
             forwarded: 0,
             drops: DropCounts::default(),
-        }];
+        };
+        // Every input feeds every output; with --both-ways every output
+        // also feeds every input.
+        let mut dirs: Vec<Dir> = (0..n_in)
+            .map(|i| dir(i, (n_in..nodes.len()).collect()))
+            .collect();
         if cfg.both_ways {
-            for i in 1..nodes.len() {
-                dirs.push(Dir {
-                    input: i,
-                    outputs: vec![0],
-                    bucket: bucket(),
-                    received: 0,
-                    forwarded: 0,
-                    drops: DropCounts::default(),
-                });
+            for o in n_in..nodes.len() {
+                dirs.push(dir(o, (0..n_in).collect()));
             }
         }
         let dir_of = (0..nodes.len())
@@ -518,8 +510,23 @@ impl Bridge {
         };
         let mut forwarded = false;
         let mut to_server = false;
+        // From a TAK server to a TAK LAN's two groups: GeoChat goes to the
+        // chat group, everything else to the others (SA).
+        let chat_route = if src.is_none() && self.dirs[di].outputs.len() > 1 {
+            self.cot
+                .get(payload)
+                .map(|ev| ev.type_.starts_with("b-t-f"))
+        } else {
+            None
+        };
         for k in 0..self.dirs[di].outputs.len() {
             let out = &mut self.nodes[self.dirs[di].outputs[k]];
+            if let Some(is_chat) = chat_route {
+                let chat_node = matches!(&out.link, Link::Multicast(ep) if is_chat_group(ep));
+                if chat_node != is_chat {
+                    continue;
+                }
+            }
             match &mut out.tx {
                 Tx::Tcp(p) => {
                     if p.enqueue_datagram(payload, &mut self.cot, &mut self.scratch) {
@@ -792,6 +799,20 @@ impl Bridge {
     }
 }
 
+/// True for the GeoChat group, 224.10.10.1:17012.
+fn is_chat_group(ep: &crate::endpoint::Endpoint) -> bool {
+    ep.port == CHAT_PORT && ep.addr == IpAddr::V4(CHAT_GROUP)
+}
+
+/// TAK clients' GeoChat group and port.
+pub const CHAT_GROUP: std::net::Ipv4Addr = std::net::Ipv4Addr::new(224, 10, 10, 1);
+/// See [`CHAT_GROUP`].
+pub const CHAT_PORT: u16 = 17012;
+/// TAK clients' situational-awareness group.
+pub const SA_GROUP: std::net::Ipv4Addr = std::net::Ipv4Addr::new(239, 2, 3, 1);
+/// See [`SA_GROUP`].
+pub const SA_PORT: u16 = 6969;
+
 /// True for TAK server protocol events: pings and their replies
 /// (`t-x-c-t`, `t-x-c-t-r`) and protocol negotiation (`t-x-takp-*`).
 fn is_tak_control(t: &str) -> bool {
@@ -964,13 +985,10 @@ fn open_node(
             } else {
                 None
             };
-            tx = Tx::Tcp(Box::new(TcpPeer::new(
-                host.clone(),
-                *port,
-                cfg.framing,
-                cfg.queue,
-                tls,
-            )));
+            let mut peer = TcpPeer::new(host.clone(), *port, cfg.framing, cfg.queue, tls);
+            peer.set_liveness(cfg.liveness);
+            peer.set_uid(&cfg.tak_uid);
+            tx = Tx::Tcp(Box::new(peer));
         }
     }
     Ok(Node {
@@ -1000,7 +1018,7 @@ fn open_fanout(plan: &SendPlan, cfg: &BridgeConfig) -> Result<Fanout> {
         } else {
             UNICAST_TTL
         },
-        multicast_loop: false,
+        multicast_loop: cfg.multicast_loop && plan.addr.is_multicast(),
         tos: None,
         bind: Some(SocketAddr::new(family.unspecified(), 0)),
         broadcast: false,

@@ -83,7 +83,19 @@ pub fn verdict(
         let Some(ev) = state.cot.get(d.payload) else {
             return Err(DropReason::Filter);
         };
-        if !p.cot_types.is_empty() && !p.cot_types.iter().any(|t| cot::type_matches(t, &ev.type_)) {
+        // Patterns select; `!pattern` excludes (and alone, admits the rest).
+        let (mut include, mut any_include) = (false, false);
+        for t in &p.cot_types {
+            match t.strip_prefix('!') {
+                Some(x) if cot::type_matches(x, &ev.type_) => return Err(DropReason::Filter),
+                Some(_) => {}
+                None => {
+                    any_include = true;
+                    include |= cot::type_matches(t, &ev.type_);
+                }
+            }
+        }
+        if any_include && !include {
             return Err(DropReason::Filter);
         }
     }
@@ -287,6 +299,14 @@ mod tests {
         assert_eq!(r.cot.decodes(), 1);
         assert_eq!(r.run(&p, dg(HOSTILE)), Err(DropReason::Filter));
         assert_eq!(r.run(&p, dg(b"not cot")), Err(DropReason::Filter));
+        // Exclusion alone admits everything else.
+        let not_hostile = Policy {
+            cot_types: vec!["!a-h-*".into()],
+            ..policy()
+        };
+        let mut r2 = Rig::new();
+        assert_eq!(r2.run(&not_hostile, dg(HOSTILE)), Err(DropReason::Filter));
+        assert_eq!(r2.run(&not_hostile, dg(SA)), Ok(1));
         let only = Policy {
             cot_only: true,
             ..policy()

@@ -124,6 +124,8 @@ pub struct TcpPeer {
     last_activity: Instant,
     /// Pings written (not counted in `sent`).
     pub pings: u64,
+    /// The uid pings announce.
+    uid: String,
     /// Connections made (the first one included).
     pub connects: u64,
     /// Events written to the peer.
@@ -156,6 +158,7 @@ impl TcpPeer {
             liveness: DEFAULT_LIVENESS,
             last_activity: Instant::now(),
             pings: 0,
+            uid: "mcast-bridge".into(),
             connects: 0,
             sent: 0,
             received: 0,
@@ -170,6 +173,11 @@ impl TcpPeer {
     /// route) is noticed within the deadline, not at the next write.
     pub fn set_liveness(&mut self, d: Duration) {
         self.liveness = d.max(Duration::from_secs(1));
+    }
+
+    /// The uid the peer's pings carry.
+    pub fn set_uid(&mut self, uid: &str) {
+        self.uid = uid.to_string();
     }
 
     /// `tcp:host:port` or `tls:host:port`, for messages.
@@ -252,7 +260,7 @@ impl TcpPeer {
     /// Queues a `t-x-c-t` ping in the peer's framing.
     fn queue_ping(&mut self) {
         let mut ev = Event::default();
-        ev.uid.push_str("mcast-bridge-ping");
+        ev.uid.push_str(&self.uid);
         ev.type_.push_str("t-x-c-t");
         ev.how.push_str("h-g-i-g-o");
         let now = crate::pace::now_ns() / 1_000_000;

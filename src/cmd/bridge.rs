@@ -5,15 +5,25 @@
 use anyhow::Result;
 
 use crate::bridge::tcp::Framing;
+use std::net::IpAddr;
+
+use crate::bridge::link::Link;
 use crate::bridge::tls::{Tls, TlsOptions};
 use crate::bridge::{policy::Policy, Bridge, BridgeConfig, StatsOutput};
+use crate::bridge::{CHAT_GROUP, CHAT_PORT, SA_GROUP, SA_PORT};
 use crate::cli::{BridgeArgs, StatsFormat, TlsArgs};
 use crate::cmd::Ctx;
+use crate::endpoint::Endpoint;
 use crate::error::Outcome;
 use crate::signals::Stop;
 
 /// Runs `mcast bridge`.
 pub fn run(a: &BridgeArgs, ctx: &Ctx) -> Result<Outcome> {
+    // A bridge runs for days: its log lines carry the time.
+    let ctx = &Ctx {
+        timestamps: true,
+        ..ctx.clone()
+    };
     let mut cfg = config(a);
     cfg.validate()?;
     // Credentials are loaded once, before any socket: a wrong password or
@@ -42,8 +52,8 @@ pub fn run(a: &BridgeArgs, ctx: &Ctx) -> Result<Outcome> {
 /// The engine's configuration: the command line, in the engine's terms.
 pub fn config(a: &BridgeArgs) -> BridgeConfig {
     BridgeConfig {
-        from: a.from.clone(),
-        to: a.to.clone(),
+        from: inputs(a),
+        to: outputs(a),
         both_ways: a.both_ways,
         ifaces: a.ifaces.iface.clone(),
         policy: Policy {
@@ -68,6 +78,38 @@ pub fn config(a: &BridgeArgs) -> BridgeConfig {
         },
         rcvbuf: a.rcvbuf.0,
         tls: None,
+        liveness: a.liveness.0,
+        tak_uid: a.tak_uid.clone(),
+        multicast_loop: a.multicast_loop,
+    }
+}
+
+/// The inputs: FROM, or with `--tak IFACE` the TAK LAN's SA and chat
+/// groups on it; then every `--also-from`.
+fn inputs(a: &BridgeArgs) -> Vec<Link> {
+    let mut v: Vec<Link> = match &a.tak {
+        Some(iface) => [(SA_GROUP, SA_PORT), (CHAT_GROUP, CHAT_PORT)]
+            .into_iter()
+            .map(|(g, p)| {
+                Link::Multicast(Endpoint {
+                    addr: IpAddr::V4(g),
+                    port: p,
+                    iface: Some(iface.clone()),
+                })
+            })
+            .collect(),
+        None => a.from.iter().cloned().collect(),
+    };
+    v.extend(a.also_from.iter().cloned());
+    v
+}
+
+/// The outputs: the TOs, and with `--tak` the positional FROM too (every
+/// positional link is a TO then).
+fn outputs(a: &BridgeArgs) -> Vec<Link> {
+    match &a.tak {
+        Some(_) => a.from.iter().chain(&a.to).cloned().collect(),
+        None => a.to.clone(),
     }
 }
 

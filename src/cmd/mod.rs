@@ -24,6 +24,9 @@ pub struct Ctx {
     pub color_out: bool,
     /// Colour on stderr.
     pub color_err: bool,
+    /// Start warning and info lines with an RFC 3339 time (long-running
+    /// commands whose stderr goes to a journal or log file: the bridge).
+    pub timestamps: bool,
 }
 
 impl Ctx {
@@ -42,6 +45,7 @@ impl Ctx {
             quiet: g.quiet,
             color_out: decide(std::io::stdout().is_terminal()),
             color_err: decide(std::io::stderr().is_terminal()),
+            timestamps: false,
         }
     }
 
@@ -71,7 +75,11 @@ impl Ctx {
                 ("", "")
             };
             let msg = crate::term::sanitize(&msg.to_string());
-            let _ = writeln!(std::io::stderr().lock(), "{y}mcast: warning:{reset} {msg}");
+            let t = self.stamp();
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "{t}{y}mcast: warning:{reset} {msg}"
+            );
         }
     }
 
@@ -79,8 +87,20 @@ impl Ctx {
     pub fn info(&self, msg: impl std::fmt::Display) {
         if !self.quiet {
             let msg = crate::term::sanitize(&msg.to_string());
-            let _ = writeln!(std::io::stderr().lock(), "mcast: {msg}");
+            let t = self.stamp();
+            let _ = writeln!(std::io::stderr().lock(), "{t}mcast: {msg}");
         }
+    }
+
+    /// `TIME ` when timestamps are on, else nothing.
+    fn stamp(&self) -> String {
+        if !self.timestamps {
+            return String::new();
+        }
+        let mut b = Vec::with_capacity(28);
+        crate::output::write_rfc3339(&mut b, crate::pace::now_ns());
+        b.push(b' ');
+        String::from_utf8(b).unwrap_or_default()
     }
 
     /// Prints a line only with `-v`.

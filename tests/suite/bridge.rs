@@ -718,7 +718,7 @@ fn bridge_bad_input_exits_2() {
         ),
         (&[g, "udp://10.77.2.4:7000"], &["not URLs"]),
         (&[g, ""], &["empty link"]),
-        (&[g], &["<TO>"]),
+        (&[g], &["at least one TO"]),
         (&[g, g], &["is the input"]),
         (
             &[g, "239.2.3.1:6969@a0", "239.2.3.2:6969@b0"],

@@ -358,3 +358,128 @@ fn tak_server_echo_and_replay_never_reach_the_lan_twice() {
     assert!(err.contains("loop=1") && err.contains("control=1"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--tak IFACE`: SA and GeoChat in one bridge, both ways, exactly once:
+/// from the server chat goes to the chat group and SA to the SA group.
+#[test]
+fn tak_preset_bridges_sa_and_chat_exactly_once() {
+    let lab = crate::util::lab!();
+    crate::three_on_a_lan(&lab, false);
+    let stored = concat!(
+        r#"<event version="2.0" uid="SRV-SA" type="a-f-G-U-C" how="m-g" time="2026-01-01T00:00:00.000Z" start="2026-01-01T00:00:00.000Z" stale="2099-01-01T00:00:00.000Z"><point lat="1.0" lon="2.0" hae="0.0" ce="9.0" le="9.0"/><detail><contact callsign="SRV"/></detail></event>"#,
+        r#"<event version="2.0" uid="GeoChat.SRV.All Chat Rooms.1" type="b-t-f" how="h-g-i-g-o" time="2026-01-01T00:00:00.000Z" start="2026-01-01T00:00:00.000Z" stale="2099-01-01T00:00:00.000Z"><point lat="1.0" lon="2.0" hae="0.0" ce="9.0" le="9.0"/><detail><__chat chatroom="All Chat Rooms" id="All Chat Rooms" senderCallsign="SRV"/><remarks>from the server</remarks></detail></event>"#
+    );
+    let dir =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("takpreset-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("stored.xml");
+    std::fs::write(&file, stored).unwrap();
+    let peer = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers/tak_tls_server.py");
+    let srv = lab.spawn(
+        "h2",
+        "python3",
+        &[
+            peer,
+            "10.77.0.2",
+            "8087",
+            "--echo",
+            "--send",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert!(wait_until(crate::END_WITHIN, || srv
+        .stdout()
+        .contains("listening")));
+    let mut sa = lab.spawn(
+        "h3",
+        MCAST,
+        &[
+            "listen",
+            "239.2.3.1:6969@a0",
+            "--format",
+            "cot",
+            "--timeout",
+            "4s",
+        ],
+    );
+    let mut chat = lab.spawn(
+        "h3",
+        MCAST,
+        &[
+            "listen",
+            "224.10.10.1:17012@a0",
+            "--format",
+            "cot",
+            "--timeout",
+            "4s",
+        ],
+    );
+    lab.wait_joined("h3", "a0", "239.2.3.1");
+    lab.wait_joined("h3", "a0", "224.10.10.1");
+    let b = lab.spawn(
+        "h1",
+        MCAST,
+        &["bridge", "--tak", "a0", "tcp:10.77.0.2:8087", "--both-ways"],
+    );
+    lab.wait_joined("h1", "a0", "224.10.10.1");
+    assert!(
+        wait_until(crate::END_WITHIN, || b.stderr().contains("connected")),
+        "{}",
+        b.stderr()
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    assert_code(
+        &lab.run(
+            "h3",
+            MCAST,
+            &["cot-gen", "--send", "239.2.3.1:6969@a0", "--uid", "LAN-SA"],
+        ),
+        0,
+    );
+    assert_code(
+        &lab.run(
+            "h3",
+            MCAST,
+            &[
+                "cot-gen",
+                "--kind",
+                "chat",
+                "--send",
+                "224.10.10.1:17012@a0",
+                "--message",
+                "from the lan",
+            ],
+        ),
+        0,
+    );
+    assert!(
+        wait_until(Duration::from_secs(3), || srv
+            .stdout()
+            .contains("from the lan")
+            && srv.stdout().contains("LAN-SA")),
+        "{}",
+        srv.stdout()
+    );
+    let sa_out = crate::stdout(&crate::finish(&mut sa));
+    let chat_out = crate::stdout(&crate::finish(&mut chat));
+    assert_eq!(sa_out.matches("uid=SRV-SA").count(), 1, "{sa_out}");
+    assert_eq!(sa_out.matches("uid=LAN-SA").count(), 1, "{sa_out}");
+    assert!(
+        !sa_out.contains("from the server"),
+        "chat on the SA group:\n{sa_out}"
+    );
+    assert_eq!(chat_out.matches("from the server").count(), 1, "{chat_out}");
+    assert_eq!(chat_out.matches("from the lan").count(), 1, "{chat_out}");
+    assert!(
+        !chat_out.contains("SRV-SA"),
+        "SA on the chat group:\n{chat_out}"
+    );
+    // The server got each LAN event once.
+    assert_eq!(
+        srv.stdout().matches("LAN-SA").count(),
+        1,
+        "{}",
+        srv.stdout()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
