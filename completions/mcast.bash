@@ -124,7 +124,7 @@ _mcast() {
                     return 0
                     ;;
                 --tak-proto)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "auto 0 1" -- "${cur}"))
                     return 0
                     ;;
                 --queue)

@@ -124,7 +124,7 @@ set edit:completion:arg-completer[mcast] = {|@words|
             cand --max-rate 'At most this many datagrams per second from each input (token bucket)'
             cand --allow-from 'Accept datagrams only from these sources (repeatable), e.g. 10.77.0.0/24 or fd77::/64'
             cand --cot-type 'Forward only CoT events whose type matches (repeatable), e.g. a-f-*; a pattern starting with ! excludes, e.g. ''!b-t-f'' (implies --cot-only)'
-            cand --tak-proto 'Framing on tcp: links: 0 = XML events back to back, 1 = TAK Protocol v1 stream framing'
+            cand --tak-proto 'TAK protocol on tcp:/tls: links: auto (XML until the server offers Protocol v1, then switch, as TAK clients do), 0 (XML only) or 1 (Protocol v1 stream framing from the start)'
             cand --queue 'Events kept for a disconnected tcp: peer (the oldest are dropped)'
             cand --liveness 'Liveness of tcp:/tls: links: a silent connection gets a t-x-c-t ping every half of this, and one whose data the server does not acknowledge within it is reconnected (TCP keepalive and TCP_USER_TIMEOUT)'
             cand --tak-uid 'Uid the bridge''s pings announce to TAK servers (a server sees the bridge as one client)'

@@ -109,7 +109,9 @@ complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l dedup-window -d '
 complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l max-rate -d 'At most this many datagrams per second from each input (token bucket)' -r
 complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l allow-from -d 'Accept datagrams only from these sources (repeatable), e.g. 10.77.0.0/24 or fd77::/64' -r
 complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l cot-type -d 'Forward only CoT events whose type matches (repeatable), e.g. a-f-*; a pattern starting with ! excludes, e.g. \'!b-t-f\' (implies --cot-only)' -r
-complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l tak-proto -d 'Framing on tcp: links: 0 = XML events back to back, 1 = TAK Protocol v1 stream framing' -r
+complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l tak-proto -d 'TAK protocol on tcp:/tls: links: auto (XML until the server offers Protocol v1, then switch, as TAK clients do), 0 (XML only) or 1 (Protocol v1 stream framing from the start)' -r -f -a "auto\t'XML, upgraded to Protocol v1 when the server offers it'
+0\t'XML only'
+1\t'Protocol v1 from the start'"
 complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l queue -d 'Events kept for a disconnected tcp: peer (the oldest are dropped)' -r
 complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l liveness -d 'Liveness of tcp:/tls: links: a silent connection gets a t-x-c-t ping every half of this, and one whose data the server does not acknowledge within it is reconnected (TCP keepalive and TCP_USER_TIMEOUT)' -r
 complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l tak-uid -d 'Uid the bridge\'s pings announce to TAK servers (a server sees the bridge as one client)' -r

@@ -542,10 +542,16 @@ pub struct BridgeArgs {
     )]
     pub cot_type: Vec<String>,
 
-    /// Framing on tcp: links: 0 = XML events back to back, 1 = TAK Protocol
-    /// v1 stream framing.
-    #[arg(long, value_name = "N", default_value_t = 0, env = "MCAST_TAK_PROTO", value_parser = clap::value_parser!(u8).range(0..=1))]
-    pub tak_proto: u8,
+    /// TAK protocol on tcp:/tls: links: auto (XML until the server offers
+    /// Protocol v1, then switch, as TAK clients do), 0 (XML only) or 1
+    /// (Protocol v1 stream framing from the start).
+    #[arg(
+        long,
+        value_name = "auto|0|1",
+        default_value = "auto",
+        env = "MCAST_TAK_PROTO"
+    )]
+    pub tak_proto: TakProtoArg,
 
     /// Events kept for a disconnected tcp: peer (the oldest are dropped).
     #[arg(long, value_name = "N", default_value_t = 10_000, env = "MCAST_QUEUE", value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
@@ -603,6 +609,19 @@ pub struct BridgeArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub ifaces: IfaceArgs,
+}
+
+/// `--tak-proto`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TakProtoArg {
+    /// XML, upgraded to Protocol v1 when the server offers it.
+    Auto,
+    /// XML only.
+    #[value(name = "0")]
+    Xml,
+    /// Protocol v1 from the start.
+    #[value(name = "1")]
+    V1,
 }
 
 /// Credentials and checks for `tls:` links.

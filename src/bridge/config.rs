@@ -7,7 +7,7 @@ use anyhow::Result;
 
 use super::link::{Host, Link};
 use super::policy::Policy;
-use super::tcp::Framing;
+use super::tcp::TakProto;
 use crate::endpoint::IfaceSelector;
 use crate::error::usage;
 use crate::plan;
@@ -38,8 +38,8 @@ pub struct BridgeConfig {
     pub dedup_window: Duration,
     /// Datagrams per second allowed from each input.
     pub max_rate: Option<f64>,
-    /// Framing on `tcp:` links.
-    pub framing: Framing,
+    /// TAK protocol on `tcp:`/`tls:` links.
+    pub tak_proto: TakProto,
     /// Events kept for a disconnected `tcp:` peer.
     pub queue: usize,
     /// Interval of periodic statistics.
@@ -170,7 +170,7 @@ mod tests {
             policy: Policy::default(),
             dedup_window: Duration::from_secs(2),
             max_rate: None,
-            framing: Framing::Xml,
+            tak_proto: TakProto::Auto,
             queue: 10,
             stats_every: None,
             stats_output: StatsOutput::Text,

@@ -907,6 +907,7 @@ fn learn_peer(peers: &mut Vec<(SocketAddr, Instant)>, src: SocketAddr) {
 fn log_peer(ctx: &Ctx, p: &TcpPeer, e: &PeerEvent) {
     match e {
         PeerEvent::Connected(a) => ctx.info(format_args!("{}: connected ({a})", p.name())),
+        PeerEvent::Note(n) => ctx.info(n),
         PeerEvent::Disconnected(why, wait) => ctx.warn(format_args!(
             "{why}; reconnecting in {:.1}s ({} events queued)",
             wait.as_secs_f64(),
@@ -985,7 +986,7 @@ fn open_node(
             } else {
                 None
             };
-            let mut peer = TcpPeer::new(host.clone(), *port, cfg.framing, cfg.queue, tls);
+            let mut peer = TcpPeer::new(host.clone(), *port, cfg.tak_proto, cfg.queue, tls);
             peer.set_liveness(cfg.liveness);
             peer.set_uid(&cfg.tak_uid);
             tx = Tx::Tcp(Box::new(peer));

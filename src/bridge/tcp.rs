@@ -23,6 +23,19 @@ use crate::cot::stream::XmlEventSplitter;
 use crate::cot::{self, CotError, Event, StreamDeframer};
 use crate::poll::PollFlags;
 
+/// Which TAK protocol a stream link speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TakProto {
+    /// XML until the server offers Protocol v1 (`t-x-takp-v`), then ask
+    /// for it (`t-x-takp-q`) and switch on its answer (`t-x-takp-r`), as
+    /// TAK clients do.
+    Auto,
+    /// XML only.
+    Xml,
+    /// Protocol v1 stream framing from the start.
+    V1,
+}
+
 /// How events are framed on the TCP stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Framing {
@@ -92,6 +105,8 @@ enum Splitter {
 pub enum PeerEvent {
     /// Connected to the address.
     Connected(SocketAddr),
+    /// Something worth a log line (protocol negotiation, a mismatch).
+    Note(String),
     /// The connection failed or ended; retrying after the delay.
     Disconnected(String, Duration),
 }
@@ -105,6 +120,12 @@ pub struct TcpPeer {
     /// Bytes read on this connection (none yet: a mismatch can still show).
     got_bytes: bool,
     framing: Framing,
+    /// The protocol asked for; `framing` is the one in use right now.
+    proto: TakProto,
+    /// A v1 request was sent; events wait for the server's answer.
+    awaiting_v1: bool,
+    /// The "server speaks XML" hint was given (once per run).
+    told_xml: bool,
     state: State,
     backoff: Duration,
     ring: VecDeque<u8>,
@@ -139,13 +160,17 @@ pub struct TcpPeer {
 impl TcpPeer {
     /// A peer for `host:port` (connects on the first [`tick`](Self::tick)),
     /// queueing at most `cap` events while disconnected.
-    pub fn new(host: Host, port: u16, framing: Framing, cap: usize, tls: Option<Tls>) -> TcpPeer {
+    pub fn new(host: Host, port: u16, proto: TakProto, cap: usize, tls: Option<Tls>) -> TcpPeer {
+        let framing = initial_framing(proto);
         TcpPeer {
             host,
             port,
             tls,
             got_bytes: false,
             framing,
+            proto,
+            awaiting_v1: false,
+            told_xml: false,
             state: State::Idle(Instant::now()),
             backoff: BACKOFF_MIN,
             ring: VecDeque::new(),
@@ -351,6 +376,9 @@ impl TcpPeer {
         self.state = State::Idle(Instant::now() + wait);
         // A partly written event is resent whole after reconnecting.
         self.written = 0;
+        // A new connection starts over: XML until negotiated again.
+        self.framing = initial_framing(self.proto);
+        self.awaiting_v1 = false;
         self.splitter = new_splitter(self.framing);
         PeerEvent::Disconnected(why, wait)
     }
@@ -491,19 +519,65 @@ impl TcpPeer {
             }
             self.got_bytes = true;
             self.last_activity = Instant::now();
+            if self.proto == TakProto::V1 && !self.told_xml && data.first() == Some(&b'<') {
+                self.told_xml = true;
+                return Some(PeerEvent::Note(format!(
+                    "{} speaks XML, but --tak-proto 1 forces TAK Protocol v1: use --tak-proto auto (or 0)",
+                    self.name()
+                )));
+            }
+            let mut note = None;
             let r: Result<(), CotError> = match &mut self.splitter {
                 Splitter::Xml(x) => {
                     x.push(data);
-                    loop {
+                    let mut switch = false;
+                    let r = loop {
                         match x.next_event() {
-                            Ok(Some(f)) => {
-                                self.received += 1;
-                                incoming.push(f.to_vec());
-                            }
+                            Ok(Some(f)) => match negotiation(f) {
+                                Some(Negotiation::Offer { v1 }) => {
+                                    if v1 && self.proto == TakProto::Auto && !self.awaiting_v1 {
+                                        self.awaiting_v1 = true;
+                                        note = Some(format!(
+                                            "{} offers TAK Protocol v1: asking for it",
+                                            self.host
+                                        ));
+                                        let req = request_v1(&self.uid);
+                                        self.ring.extend(req.as_bytes());
+                                        self.frames.push_back((req.len(), true));
+                                    }
+                                }
+                                Some(Negotiation::Response { ok }) => {
+                                    if ok && self.awaiting_v1 {
+                                        switch = true;
+                                        break Ok(());
+                                    }
+                                    self.awaiting_v1 = false;
+                                    note = Some(format!(
+                                        "{} refused TAK Protocol v1: staying on XML",
+                                        self.host
+                                    ));
+                                }
+                                None => {
+                                    self.received += 1;
+                                    incoming.push(f.to_vec());
+                                }
+                            },
                             Ok(None) => break Ok(()),
                             // The XML splitter resynchronises by itself.
                             Err(_) => self.malformed += 1,
                         }
+                    };
+                    if switch {
+                        // What follows the answer is already v1.
+                        let rest = x.take_rest();
+                        self.switch_to_v1();
+                        note = Some(format!("{}: switched to TAK Protocol v1", self.name()));
+                        if let Splitter::Tak(t) = &mut self.splitter {
+                            t.push(&rest);
+                        }
+                        self.drain_v1(incoming)
+                    } else {
+                        r
                     }
                 }
                 Splitter::Tak(t) => {
@@ -528,7 +602,67 @@ impl TcpPeer {
                 self.malformed += 1;
                 return Some(self.fail(format!("bad frame from {}: {e}", self.name())));
             }
+            if let Some(n) = note {
+                return Some(PeerEvent::Note(n));
+            }
         }
+    }
+
+    /// Reads the v1 frames the deframer holds.
+    fn drain_v1(&mut self, incoming: &mut Vec<Vec<u8>>) -> Result<(), CotError> {
+        let Splitter::Tak(t) = &mut self.splitter else {
+            return Ok(());
+        };
+        loop {
+            match t.next_frame()? {
+                Some(f) => {
+                    self.received += 1;
+                    let mut d = Vec::with_capacity(f.len() + 3);
+                    d.extend_from_slice(&cot::tak::MESH_HEADER);
+                    d.extend_from_slice(f);
+                    incoming.push(d);
+                }
+                None => return Ok(()),
+            }
+        }
+    }
+
+    /// The server agreed to Protocol v1: read and write v1 from now on,
+    /// re-encoding the events still queued as XML.
+    fn switch_to_v1(&mut self) {
+        self.awaiting_v1 = false;
+        self.framing = Framing::TakV1;
+        self.splitter = new_splitter(Framing::TakV1);
+        let keep = usize::from(self.written > 0);
+        let mut ring: VecDeque<u8> = VecDeque::with_capacity(self.ring.len());
+        let mut frames = VecDeque::with_capacity(self.frames.len());
+        let all: Vec<u8> = self.ring.iter().copied().collect();
+        let mut at = 0;
+        for (i, &(len, ping)) in self.frames.iter().enumerate() {
+            let bytes = &all[at..at + len];
+            at += len;
+            if i < keep || ping {
+                // A partly written frame goes out as it is; pings (and
+                // the request) are not events.
+                if i < keep {
+                    ring.extend(bytes);
+                    frames.push_back((len, ping));
+                }
+                continue;
+            }
+            let mut out = Vec::new();
+            if cot::parse_xml(bytes)
+                .ok()
+                .is_some_and(|ev| cot::write_tak_stream(&ev, &mut out).is_ok())
+            {
+                ring.extend(&out);
+                frames.push_back((out.len(), false));
+            } else {
+                self.dropped += 1;
+            }
+        }
+        self.ring = ring;
+        self.frames = frames;
     }
 
     /// Writes queued events until the socket would block.
@@ -544,6 +678,11 @@ impl TcpPeer {
             }
         }
         while let Some(&(len, ping)) = self.frames.front() {
+            // While v1 is being negotiated only the request may go out:
+            // events wait to be written in whichever framing is agreed.
+            if self.awaiting_v1 && !ping && self.written == 0 {
+                return None;
+            }
             let State::Connected(s, ..) = &mut self.state else {
                 return None;
             };
@@ -583,6 +722,57 @@ impl TcpPeer {
     }
 }
 
+fn initial_framing(p: TakProto) -> Framing {
+    match p {
+        TakProto::V1 => Framing::TakV1,
+        TakProto::Auto | TakProto::Xml => Framing::Xml,
+    }
+}
+
+/// A TAK server's protocol negotiation message.
+#[derive(Debug, PartialEq, Eq)]
+enum Negotiation {
+    /// `t-x-takp-v`: the versions the server supports.
+    Offer { v1: bool },
+    /// `t-x-takp-r`: its answer to our request.
+    Response { ok: bool },
+}
+
+/// Recognises `t-x-takp-v` and `t-x-takp-r` events (by their type, then
+/// their `TakControl` detail).
+fn negotiation(frame: &[u8]) -> Option<Negotiation> {
+    let find = |b: &[u8], pat: &[u8]| b.windows(pat.len()).any(|w| w == pat);
+    let has_type = |t: &[u8]| {
+        find(frame, &[b"type=\"", t, b"\""].concat()) || find(frame, &[b"type='", t, b"'"].concat())
+    };
+    if has_type(b"t-x-takp-v") {
+        let v1 = cot::parse_xml(frame).ok().is_some_and(|ev| {
+            let x = ev.detail.xml_detail;
+            x.contains("TakProtocolSupport") && x.contains("version=\"1\"")
+        });
+        return Some(Negotiation::Offer { v1 });
+    }
+    if has_type(b"t-x-takp-r") {
+        let ok = cot::parse_xml(frame)
+            .ok()
+            .is_some_and(|ev| ev.detail.xml_detail.contains("status=\"true\""));
+        return Some(Negotiation::Response { ok });
+    }
+    None
+}
+
+/// The client's `t-x-takp-q` asking for Protocol v1.
+fn request_v1(uid: &str) -> String {
+    let now = i64::try_from(crate::pace::now_ns() / 1_000_000).unwrap_or(0);
+    let t = cot::format_time(now).unwrap_or_default();
+    let stale = cot::format_time(now + 60_000).unwrap_or_default();
+    let mut uid_esc = String::new();
+    let _ = cot::escape::escape_attr(uid, &mut uid_esc);
+    format!(
+        "<event version=\"2.0\" uid=\"{uid_esc}\" type=\"t-x-takp-q\" how=\"m-g\" time=\"{t}\" start=\"{t}\" stale=\"{stale}\"><point lat=\"0.0\" lon=\"0.0\" hae=\"0.0\" ce=\"999999.0\" le=\"999999.0\"/><detail><TakControl><TakRequest version=\"1\"/></TakControl></detail></event>"
+    )
+}
+
 fn new_splitter(f: Framing) -> Splitter {
     match f {
         Framing::Xml => Splitter::Xml(XmlEventSplitter::new()),
@@ -600,7 +790,7 @@ mod tests {
             addr: "127.0.0.1".parse().unwrap(),
             zone: None,
         };
-        let mut p = TcpPeer::new(host, 9, Framing::Xml, 2, None);
+        let mut p = TcpPeer::new(host, 9, TakProto::Xml, 2, None);
         let mut scratch = Vec::new();
         let mut cot = CotCache::new();
         for i in 0..3 {

@@ -4,14 +4,14 @@
 
 use anyhow::Result;
 
-use crate::bridge::tcp::Framing;
+use crate::bridge::tcp::TakProto;
 use std::net::IpAddr;
 
 use crate::bridge::link::Link;
 use crate::bridge::tls::{Tls, TlsOptions};
 use crate::bridge::{policy::Policy, Bridge, BridgeConfig, StatsOutput};
 use crate::bridge::{CHAT_GROUP, CHAT_PORT, SA_GROUP, SA_PORT};
-use crate::cli::{BridgeArgs, StatsFormat, TlsArgs};
+use crate::cli::{BridgeArgs, StatsFormat, TakProtoArg, TlsArgs};
 use crate::cmd::Ctx;
 use crate::endpoint::Endpoint;
 use crate::error::Outcome;
@@ -65,10 +65,10 @@ pub fn config(a: &BridgeArgs) -> BridgeConfig {
         },
         dedup_window: a.dedup_window.0,
         max_rate: a.max_rate.map(|r| r.0),
-        framing: if a.tak_proto == 1 {
-            Framing::TakV1
-        } else {
-            Framing::Xml
+        tak_proto: match a.tak_proto {
+            TakProtoArg::Auto => TakProto::Auto,
+            TakProtoArg::Xml => TakProto::Xml,
+            TakProtoArg::V1 => TakProto::V1,
         },
         queue: a.queue as usize,
         stats_every: a.stats.map(|d| d.0),

@@ -90,7 +90,15 @@ impl XmlEventSplitter {
         self.buf.extend_from_slice(data);
     }
 
-    /// Bytes received but not yet returned or discarded.
+    /// Takes the bytes not yet returned as an event, emptying the splitter
+    /// (when a stream switches to another framing mid-way).
+    pub fn take_rest(&mut self) -> Vec<u8> {
+        let rest = self.buf.get(self.start..).unwrap_or_default().to_vec();
+        self.clear();
+        rest
+    }
+
+    /// Bytes buffered and not yet returned.
     pub fn pending(&self) -> usize {
         self.buf.len().saturating_sub(self.start)
     }

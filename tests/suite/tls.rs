@@ -483,3 +483,85 @@ fn tak_preset_bridges_sa_and_chat_exactly_once() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The Python with takproto that CI installs (`MCAST_TEST_PYTHON`).
+fn takproto_python() -> Option<String> {
+    match std::env::var("MCAST_TEST_PYTHON") {
+        Ok(p) => Some(p),
+        Err(_) if std::env::var_os("CI").is_some() => panic!("MCAST_TEST_PYTHON is not set (CI)"),
+        Err(_) => {
+            eprintln!("\n*** SKIPPED: MCAST_TEST_PYTHON (a python with takproto) is not set ***\n");
+            None
+        }
+    }
+}
+
+/// `--tak-proto auto`: XML until the server offers v1, then the request,
+/// the answer, and v1 both ways; the negotiation never reaches the LAN.
+#[test]
+fn tak_protocol_negotiation_upgrades_to_v1() {
+    let Some(py) = takproto_python() else { return };
+    let lab = pair!();
+    let peer = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers/tak_v1_server.py");
+    let srv = lab.spawn("h2", &py, &[peer, "10.77.0.2", "8087"]);
+    assert!(
+        wait_until(crate::END_WITHIN, || srv.stdout().contains("listening")),
+        "{}",
+        srv.stderr()
+    );
+    let mut rx = lab.spawn(
+        "h2",
+        MCAST,
+        &[
+            "listen",
+            "239.2.3.1:6969@a0",
+            "--format",
+            "cot",
+            "--timeout",
+            "4s",
+        ],
+    );
+    lab.wait_joined("h2", "a0", "239.2.3.1");
+    let b = lab.spawn(
+        "h1",
+        MCAST,
+        &[
+            "bridge",
+            "239.2.3.1:6969@a0",
+            "tcp:10.77.0.2:8087",
+            "--both-ways",
+        ],
+    );
+    lab.wait_joined("h1", "a0", "239.2.3.1");
+    assert!(
+        wait_until(crate::END_WITHIN, || b
+            .stderr()
+            .contains("switched to TAK Protocol v1")),
+        "{}\n{}",
+        b.stderr(),
+        srv.stdout()
+    );
+    let ok = wait_until(Duration::from_secs(4), || {
+        let _ = lab.run(
+            "h2",
+            MCAST,
+            &["cot-gen", "--send", "239.2.3.1:6969@a0", "--uid", "LAN-V1"],
+        );
+        srv.stdout().contains("v1 LAN-V1 a-f-G-U-C")
+    });
+    assert!(
+        ok,
+        "no v1 event at the server:\n{}\n{}",
+        srv.stdout(),
+        b.stderr()
+    );
+    let out = crate::stdout(&crate::finish(&mut rx));
+    assert!(
+        out.contains("uid=SRV-V1"),
+        "server's v1 event not on the LAN:\n{out}"
+    );
+    assert!(
+        !out.contains("t-x-takp"),
+        "negotiation leaked onto the LAN:\n{out}"
+    );
+}
