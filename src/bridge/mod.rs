@@ -510,9 +510,14 @@ impl Bridge {
         };
         let mut forwarded = false;
         let mut to_server = false;
-        // From a TAK server to a TAK LAN's two groups: GeoChat goes to the
-        // chat group, everything else to the others (SA).
-        let chat_route = if src.is_none() && self.dirs[di].outputs.len() > 1 {
+        // Into a TAK LAN's two groups (from a server or a tunnel): GeoChat
+        // goes to the chat group, everything else to the others (SA).
+        let outs = &self.dirs[di].outputs;
+        let chat_outs = outs
+            .iter()
+            .filter(|&&o| matches!(&self.nodes[o].link, Link::Multicast(ep) if is_chat_group(ep)))
+            .count();
+        let chat_route = if chat_outs > 0 && chat_outs < outs.len() {
             self.cot
                 .get(payload)
                 .map(|ev| ev.type_.starts_with("b-t-f"))
@@ -716,7 +721,8 @@ impl Bridge {
                 for d in &self.dirs {
                     let _ = write!(
                         s,
-                        "{} {}: in={} out={} dropped {} kernel={}",
+                        "{}{} {}: in={} out={} dropped {} kernel={}",
+                        ctx.stamp(),
                         if last { "total" } else { "stats" },
                         self.describe(d),
                         d.received,
@@ -729,7 +735,8 @@ impl Bridge {
                 for p in self.peers() {
                     let _ = writeln!(
                         s,
-                        "{} {}: {}, {} {}, sent={} received={} queued={} queue-dropped={}",
+                        "{}{} {}: {}, {} {}, sent={} received={} queued={} queue-dropped={}",
+                        ctx.stamp(),
                         if last { "total" } else { "stats" },
                         p.name(),
                         if p.connected() {

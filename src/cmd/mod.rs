@@ -93,7 +93,7 @@ impl Ctx {
     }
 
     /// `TIME ` when timestamps are on, else nothing.
-    fn stamp(&self) -> String {
+    pub fn stamp(&self) -> String {
         if !self.timestamps {
             return String::new();
         }

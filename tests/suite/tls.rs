@@ -565,3 +565,29 @@ fn tak_protocol_negotiation_upgrades_to_v1() {
         "negotiation leaked onto the LAN:\n{out}"
     );
 }
+
+/// A server that stops answering without closing (its link goes down, so
+/// its packets are dropped): the bridge notices within --liveness, not at
+/// some later write.
+#[test]
+fn dead_server_is_noticed_within_the_liveness_deadline() {
+    let lab = pair!();
+    let pki = Pki::new("live");
+    let srv = server(&lab, &pki, 8087, false);
+    let b = bridge(&lab, "tcp:10.77.0.2:8087", &["--liveness", "2s"]);
+    assert!(
+        wait_until(crate::END_WITHIN, || b.stderr().contains("connected")),
+        "{}",
+        b.stderr()
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    let t = std::time::Instant::now();
+    lab.ip("h2", "link set a0 down");
+    let noticed = wait_until(Duration::from_secs(8), || {
+        b.stderr().contains("reconnecting")
+    });
+    assert!(noticed, "a dead server went unnoticed:\n{}", b.stderr());
+    // A ping after half the deadline of silence, then the deadline.
+    assert!(t.elapsed() < Duration::from_secs(7), "{:?}", t.elapsed());
+    drop(srv);
+}
