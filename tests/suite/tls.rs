@@ -591,3 +591,59 @@ fn dead_server_is_noticed_within_the_liveness_deadline() {
     assert!(t.elapsed() < Duration::from_secs(7), "{:?}", t.elapsed());
     drop(srv);
 }
+
+/// `out` is what the server got, not what was queued: the server goes away
+/// mid-stream, and the events after it are reported as never delivered.
+#[test]
+fn stats_count_what_the_server_received() {
+    let lab = pair!();
+    let pki = Pki::new("stats");
+    let mut srv = server(&lab, &pki, 8087, false);
+    let mut b = bridge(&lab, "tcp:10.77.0.2:8087", &[]);
+    assert!(
+        wait_until(crate::END_WITHIN, || b.stderr().contains("connected")),
+        "{}",
+        b.stderr()
+    );
+    for i in 0..3 {
+        let uid = format!("EV-{i}");
+        assert_code(
+            &lab.run(
+                "h2",
+                MCAST,
+                &["cot-gen", "--send", "239.2.3.1:6969@a0", "--uid", &uid],
+            ),
+            0,
+        );
+    }
+    let events = |out: &str| out.lines().filter(|l| l.starts_with("event ")).count();
+    assert!(
+        wait_until(Duration::from_secs(5), || events(&srv.stdout()) == 3),
+        "{}",
+        srv.stdout()
+    );
+    let got = srv.stop();
+    assert_eq!(events(&crate::stdout(&got)), 3);
+    // The server is gone: these two wait in the queue.
+    std::thread::sleep(Duration::from_millis(300));
+    for i in 3..5 {
+        let uid = format!("EV-{i}");
+        assert_code(
+            &lab.run(
+                "h2",
+                MCAST,
+                &["cot-gen", "--send", "239.2.3.1:6969@a0", "--uid", &uid],
+            ),
+            0,
+        );
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    b.signal(libc::SIGTERM);
+    let err = stderr(&b.stop());
+    assert!(err.contains("in=5 out=3"), "{err}");
+    assert!(err.contains("sent=3"), "{err}");
+    assert!(
+        err.contains("2 queued events were never delivered"),
+        "{err}"
+    );
+}
