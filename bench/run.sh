@@ -817,7 +817,7 @@ if sel cot; then
     done
     [[ $ok -eq 1 ]] || break
     R[cotzl]=$rate R[cotzlsent]=$SEND_RATE
-    if [[ $COT_SUMMARY != *" $N_COT XML events, 0 TAK v1 events, 0 malformed"* ]]; then
+    if [[ $COT_SUMMARY != *" $N_COT XML events, 0 TAK v1 events, 0 TAK control, 0 malformed"* ]]; then
       note "cot @ $rate/s: not every event decoded: $COT_SUMMARY"
     fi
   done
