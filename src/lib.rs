@@ -7,6 +7,8 @@
 //!   [`units`] (durations, rates, counts), [`seq`] (the sequence header),
 //!   [`output`] (datagram formatting), [`stats`] (receive statistics) and
 //!   [`cot`] (Cursor-on-Target model and codecs);
+//! - engines of their own, each in a folder: [`bridge`] and [`doctor`]
+//!   (the latter under construction: its pure counter ladder so far);
 //! - the platform surface: [`iface`] (interfaces and memberships), [`sock`]
 //!   (socket configuration, joins) and [`batch`] (`recvmmsg`/`sendmmsg`/GSO);
 //! - [`error`], which holds the one exit-code table.
@@ -16,6 +18,7 @@ pub mod bridge;
 pub mod cli;
 pub mod cmd;
 pub mod cot;
+pub mod doctor;
 pub mod endpoint;
 pub mod error;
 pub mod fanout;
