@@ -91,6 +91,28 @@ fn server(lab: &Lab, pki: &Pki, port: u16, tls: bool) -> Proc {
 }
 
 /// Starts a bridge from the SA group on h1 to `link` with `extra` options.
+/// A plain-TCP TAK-style server on h2 (10.77.0.2:8087) that echoes every
+/// event back and sends `stored` to each client on connect, as TAK Server
+/// replays stored events. Returns the server and the folder holding the
+/// stored events, for the test to remove.
+fn echoing_server(lab: &Lab, tag: &str, stored: &str) -> (Proc, PathBuf) {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("stored.xml");
+    std::fs::write(&file, stored).unwrap();
+    let peer = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers/tak_tls_server.py");
+    let file = file.to_str().unwrap();
+    let srv = lab.spawn(
+        "h2",
+        "python3",
+        &[peer, "10.77.0.2", "8087", "--echo", "--send", file],
+    );
+    assert!(wait_until(crate::END_WITHIN, || srv
+        .stdout()
+        .contains("listening")));
+    (srv, dir)
+}
+
 fn bridge(lab: &Lab, link: &str, extra: &[&str]) -> Proc {
     let mut args = vec!["bridge", "239.2.3.1:6969@a0", link];
     args.extend_from_slice(extra);
@@ -269,26 +291,7 @@ fn tak_server_echo_and_replay_never_reach_the_lan_twice() {
         r#"<event version="2.0" uid="SRV-1" type="a-f-G-U-C" how="m-g" time="2026-01-01T00:00:00.000Z" start="2026-01-01T00:00:00.000Z" stale="2099-01-01T00:00:00.000Z"><point lat="1.0" lon="2.0" hae="0.0" ce="9.0" le="9.0"/><detail><contact callsign="FROM-SERVER"/></detail></event>"#,
         r#"<event version="2.0" uid="takPong" type="t-x-c-t-r" how="h-g-i-g-o" time="2026-01-01T00:00:00.000Z" start="2026-01-01T00:00:00.000Z" stale="2099-01-01T00:00:00.000Z"><point lat="0.0" lon="0.0" hae="0.0" ce="9999999.0" le="9999999.0"/><detail/></event>"#
     );
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("replay-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("stored.xml");
-    std::fs::write(&file, stored).unwrap();
-    let peer = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers/tak_tls_server.py");
-    let srv = lab.spawn(
-        "h2",
-        "python3",
-        &[
-            peer,
-            "10.77.0.2",
-            "8087",
-            "--echo",
-            "--send",
-            file.to_str().unwrap(),
-        ],
-    );
-    assert!(wait_until(crate::END_WITHIN, || srv
-        .stdout()
-        .contains("listening")));
+    let (srv, dir) = echoing_server(&lab, "replay", stored);
     let mut rx = lab.spawn(
         "h3",
         MCAST,
@@ -369,27 +372,7 @@ fn tak_preset_bridges_sa_and_chat_exactly_once() {
         r#"<event version="2.0" uid="SRV-SA" type="a-f-G-U-C" how="m-g" time="2026-01-01T00:00:00.000Z" start="2026-01-01T00:00:00.000Z" stale="2099-01-01T00:00:00.000Z"><point lat="1.0" lon="2.0" hae="0.0" ce="9.0" le="9.0"/><detail><contact callsign="SRV"/></detail></event>"#,
         r#"<event version="2.0" uid="GeoChat.SRV.All Chat Rooms.1" type="b-t-f" how="h-g-i-g-o" time="2026-01-01T00:00:00.000Z" start="2026-01-01T00:00:00.000Z" stale="2099-01-01T00:00:00.000Z"><point lat="1.0" lon="2.0" hae="0.0" ce="9.0" le="9.0"/><detail><__chat chatroom="All Chat Rooms" id="All Chat Rooms" senderCallsign="SRV"/><remarks>from the server</remarks></detail></event>"#
     );
-    let dir =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("takpreset-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("stored.xml");
-    std::fs::write(&file, stored).unwrap();
-    let peer = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers/tak_tls_server.py");
-    let srv = lab.spawn(
-        "h2",
-        "python3",
-        &[
-            peer,
-            "10.77.0.2",
-            "8087",
-            "--echo",
-            "--send",
-            file.to_str().unwrap(),
-        ],
-    );
-    assert!(wait_until(crate::END_WITHIN, || srv
-        .stdout()
-        .contains("listening")));
+    let (srv, dir) = echoing_server(&lab, "takpreset", stored);
     let mut sa = lab.spawn(
         "h3",
         MCAST,
