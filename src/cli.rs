@@ -124,6 +124,9 @@ pub enum Command {
     /// Generate Cursor-on-Target (CoT) test events for TAK clients and servers.
     #[command(name = "cot-gen", after_long_help = long_help(COT_GEN_EXAMPLES, Some("cot-gen")))]
     CotGen(Box<CotGenArgs>),
+    /// Find why multicast does not arrive, and print the fix.
+    #[command(after_long_help = long_help(DOCTOR_EXAMPLES, Some("doctor")))]
+    Doctor(Box<DoctorArgs>),
     /// Write shell completions and man pages (for packagers).
     #[command(hide = true)]
     Generate(GenerateArgs),
@@ -184,6 +187,28 @@ Examples:
     mcast cot-gen --count 100 --units 5 --move walk --seed 7 --time 2026-01-01T00:00:00Z | mcast send 239.2.3.1:6969
   TAK Protocol v1 (protobuf) datagrams instead of XML:
     mcast cot-gen --format tak --send";
+
+const DOCTOR_EXAMPLES: &str = "\
+Checks, in the order a packet travels: interface state, the group's route,
+the joins, the IGMP/MLD querier, TTL, the interface traffic arrives on,
+the reverse-path filter, the firewall, other sockets on the port, receive
+buffers, and host oddities (containers, multicast routers, forced IGMP
+versions). It joins on every interface for the window, so run it while
+the sender sends. As root it adds a packet socket (sees datagrams before
+the filters), a raw IGMP socket (hears queriers) and the nftables rules.
+
+Examples:
+  Why does nothing arrive for 239.2.3.1:6969 on eth0? (while the sender runs)
+    mcast doctor 239.2.3.1:6969@eth0
+  Name the sender, for the reverse-path and TTL checks:
+    mcast doctor 239.2.3.1:6969@eth0 --source 10.1.2.3
+  Is there a querier? (queriers send every 125 s)
+    sudo mcast doctor 239.2.3.1:6969@eth0 --duration 130s
+  For scripts: exit 0 when healthy, 1 with a cause; JSON Lines:
+    mcast doctor 239.2.3.1:6969@eth0 --format json | jq -r 'select(.type==\"verdict\") | .cause'
+  Two-ended: on the sender, then on the receiver (hop count, both ways):
+    mcast doctor --respond
+    mcast doctor 239.2.3.1:6969@eth0 --peer 10.1.2.3";
 
 const BRIDGE_EXAMPLES: &str = "\
 Endpoints: GROUP:PORT@IFACE (multicast), udp:HOST:PORT (send unicast),
@@ -431,6 +456,73 @@ pub struct JoinArgs {
     /// Leave and exit after this long (default: until Ctrl-C or SIGTERM).
     #[arg(long, short = 'd', value_name = "DURATION", allow_hyphen_values = true)]
     pub duration: Option<DurationArg>,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub ifaces: IfaceArgs,
+}
+
+/// Output formats of `doctor`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DoctorFormat {
+    /// One line per check, then the verdict and its fix.
+    Text,
+    /// JSON Lines: one object per check, then one verdict object.
+    Json,
+}
+
+/// Arguments of `mcast doctor`.
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// The group that does not arrive: GROUP:PORT[@IFACE], with the
+    /// interface you expect it on (default: where the group's route goes).
+    #[arg(value_name = "ENDPOINT", required_unless_present = "respond")]
+    pub endpoint: Option<GroupEndpoint>,
+
+    /// The sender's address: enables the exact reverse-path check and the
+    /// TTL check when nothing arrives.
+    #[arg(long, short = 's', value_name = "ADDR")]
+    pub source: Option<IpAddr>,
+
+    /// How long to listen, and with --peer to probe (default 5 s); with
+    /// --respond, how long to answer (default: until Ctrl-C).
+    #[arg(long, short = 'd', value_name = "DURATION", allow_hyphen_values = true)]
+    pub duration: Option<DurationArg>,
+
+    /// The IGMP/MLD query interval of this network: a missing querier is
+    /// reported only after listening this long.
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "125s",
+        allow_hyphen_values = true
+    )]
+    pub query_interval: DurationArg,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = DoctorFormat::Text)]
+    pub format: DoctorFormat,
+
+    /// Two-ended mode, receiving side: ask `mcast doctor --respond` at this
+    /// address for unicast and multicast probes (TTL 1..--max-ttl), then
+    /// send probes back to it.
+    #[arg(long, value_name = "HOST[:PORT]", conflicts_with = "respond")]
+    pub peer: Option<crate::doctor::probe::PeerAddr>,
+
+    /// Two-ended mode, sending side: answer `--peer` requests on this UDP
+    /// port (default 4330) until Ctrl-C or --duration.
+    #[arg(long, value_name = "PORT", num_args = 0..=1, default_missing_value = "4330", conflicts_with_all = ["endpoint", "source"])]
+    pub respond: Option<u16>,
+
+    /// Highest TTL of the probe ladder (with --peer; a responder caps what
+    /// it is asked for at its own --max-ttl).
+    #[arg(
+        long,
+        value_name = "TTL",
+        default_value = "8",
+        allow_hyphen_values = true
+    )]
+    pub max_ttl: Ttl,
 
     #[command(flatten)]
     #[allow(missing_docs)]

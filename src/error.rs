@@ -57,7 +57,7 @@ impl Exit {
             Exit::NotMet => {
                 "expectation not met: `listen` deadline before `--count` datagrams (or none \
                  with only `--timeout`), no replies to `send --wait-replies`, interrupted \
-                 before every datagram was sent"
+                 before every datagram was sent, `doctor` found a cause"
             }
             Exit::Usage => {
                 "usage error: bad endpoint, port, interface spec, duration, payload; reported \
@@ -85,6 +85,7 @@ fn not_met(command: Option<&str>) -> Option<&'static str> {
             Some("--timeout passed before --count datagrams (or before any, without --count)")
         }
         Some("cot-gen") => Some("interrupted before every event was sent"),
+        Some("doctor") => Some("a cause was found (the verdict names it and its fix)"),
         Some(_) => None,
     }
 }

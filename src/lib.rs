@@ -27,6 +27,7 @@ pub mod output;
 pub mod pace;
 pub mod plan;
 pub mod poll;
+pub mod route;
 pub mod rtt;
 pub mod seq;
 pub mod signals;

@@ -268,8 +268,8 @@ fn iface_warnings(iface: &IfRef, out: &mut Vec<String>, what: Use) {
     } else if iface.lacks_multicast() {
         out.push(match what {
             Use::Join => format!(
-                "{name} lacks the MULTICAST flag: joins on it succeed but receive nothing \
-                 (ip link set {name} multicast on)"
+                "{name} lacks the MULTICAST flag: joins on it succeed, but whether anything \
+                 arrives depends on the driver (ip link set {name} multicast on)"
             ),
             Use::Send => format!(
                 "{name} lacks the MULTICAST flag: the kernel sends anyway, but the link is not \

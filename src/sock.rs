@@ -54,7 +54,13 @@ fn setsockopt<T>(s: &Socket, level: libc::c_int, name: libc::c_int, val: &T) -> 
     }
 }
 
-fn set_int(s: &Socket, level: libc::c_int, name: libc::c_int, v: libc::c_int) -> io::Result<()> {
+/// Sets an integer socket option (for options socket2 does not wrap).
+pub fn set_int(
+    s: &Socket,
+    level: libc::c_int,
+    name: libc::c_int,
+    v: libc::c_int,
+) -> io::Result<()> {
     setsockopt(s, level, name, &v)
 }
 

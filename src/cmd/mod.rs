@@ -7,6 +7,7 @@ use crate::error::{self, Outcome};
 
 pub mod bridge;
 pub mod cot_gen;
+pub mod doctor;
 pub mod generate;
 pub mod ifaces;
 pub mod join;
@@ -121,6 +122,7 @@ pub fn run(command: Command, ctx: &Ctx) -> anyhow::Result<Outcome> {
         Command::Ifaces(a) => ifaces::run(&a, ctx),
         Command::Bridge(a) => bridge::run(&a, ctx),
         Command::CotGen(a) => cot_gen::run(&a, ctx),
+        Command::Doctor(a) => doctor::run(&a, ctx),
         Command::Generate(a) => generate::run(&a),
     }
 }
