@@ -36,6 +36,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcast' -ScriptBlock {
             [CompletionResult]::new('ifaces', 'ifaces', [CompletionResultType]::ParameterValue, 'List interfaces with their flags, addresses and groups')
             [CompletionResult]::new('bridge', 'bridge', [CompletionResultType]::ParameterValue, 'Relay datagrams between groups, interfaces, unicast UDP and TAK servers, without loops')
             [CompletionResult]::new('cot-gen', 'cot-gen', [CompletionResultType]::ParameterValue, 'Generate Cursor-on-Target (CoT) test events for TAK clients and servers')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Find why multicast does not arrive, and print the fix')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages (for packagers)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -210,6 +211,28 @@ Register-ArgumentCompleter -Native -CommandName 'mcast' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'mcast;doctor' {
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'The sender''s address: enables the exact reverse-path check and the TTL check when nothing arrives')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'The sender''s address: enables the exact reverse-path check and the TTL check when nothing arrives')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'How long to listen, and with --peer to probe (default 5 s); with --respond, how long to answer (default: until Ctrl-C)')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'How long to listen, and with --peer to probe (default 5 s); with --respond, how long to answer (default: until Ctrl-C)')
+            [CompletionResult]::new('--query-interval', '--query-interval', [CompletionResultType]::ParameterName, 'The IGMP/MLD query interval of this network: a missing querier is reported only after listening this long')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--peer', '--peer', [CompletionResultType]::ParameterName, 'Two-ended mode, receiving side: ask `mcast doctor --respond` at this address for unicast and multicast probes (TTL 1..--max-ttl), then send probes back to it')
+            [CompletionResult]::new('--respond', '--respond', [CompletionResultType]::ParameterName, 'Two-ended mode, sending side: answer `--peer` requests on this UDP port (default 4330) until Ctrl-C or --duration')
+            [CompletionResult]::new('--max-ttl', '--max-ttl', [CompletionResultType]::ParameterName, 'Highest TTL of the probe ladder (with --peer; a responder caps what it is asked for at its own --max-ttl)')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Interface(s) for endpoints that name none: a name, an address, an index, or `all` (every UP interface with the MULTICAST flag). Repeatable')
+            [CompletionResult]::new('--iface', '--iface', [CompletionResultType]::ParameterName, 'Interface(s) for endpoints that name none: a name, an address, an index, or `all` (every UP interface with the MULTICAST flag). Repeatable')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal without NO_COLOR), always or never')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors (no summaries or warnings)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors (no summaries or warnings)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'mcast;generate' {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal without NO_COLOR), always or never')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
@@ -227,6 +250,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcast' -ScriptBlock {
             [CompletionResult]::new('ifaces', 'ifaces', [CompletionResultType]::ParameterValue, 'List interfaces with their flags, addresses and groups')
             [CompletionResult]::new('bridge', 'bridge', [CompletionResultType]::ParameterValue, 'Relay datagrams between groups, interfaces, unicast UDP and TAK servers, without loops')
             [CompletionResult]::new('cot-gen', 'cot-gen', [CompletionResultType]::ParameterValue, 'Generate Cursor-on-Target (CoT) test events for TAK clients and servers')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Find why multicast does not arrive, and print the fix')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages (for packagers)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -247,6 +271,9 @@ Register-ArgumentCompleter -Native -CommandName 'mcast' -ScriptBlock {
             break
         }
         'mcast;help;cot-gen' {
+            break
+        }
+        'mcast;help;doctor' {
             break
         }
         'mcast;help;generate' {

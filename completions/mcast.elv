@@ -33,6 +33,7 @@ set edit:completion:arg-completer[mcast] = {|@words|
             cand ifaces 'List interfaces with their flags, addresses and groups'
             cand bridge 'Relay datagrams between groups, interfaces, unicast UDP and TAK servers, without loops'
             cand cot-gen 'Generate Cursor-on-Target (CoT) test events for TAK clients and servers'
+            cand doctor 'Find why multicast does not arrive, and print the fix'
             cand generate 'Write shell completions and man pages (for packagers)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -200,6 +201,27 @@ set edit:completion:arg-completer[mcast] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'mcast;doctor'= {
+            cand -s 'The sender''s address: enables the exact reverse-path check and the TTL check when nothing arrives'
+            cand --source 'The sender''s address: enables the exact reverse-path check and the TTL check when nothing arrives'
+            cand -d 'How long to listen, and with --peer to probe (default 5 s); with --respond, how long to answer (default: until Ctrl-C)'
+            cand --duration 'How long to listen, and with --peer to probe (default 5 s); with --respond, how long to answer (default: until Ctrl-C)'
+            cand --query-interval 'The IGMP/MLD query interval of this network: a missing querier is reported only after listening this long'
+            cand -f 'Output format'
+            cand --format 'Output format'
+            cand --peer 'Two-ended mode, receiving side: ask `mcast doctor --respond` at this address for unicast and multicast probes (TTL 1..--max-ttl), then send probes back to it'
+            cand --respond 'Two-ended mode, sending side: answer `--peer` requests on this UDP port (default 4330) until Ctrl-C or --duration'
+            cand --max-ttl 'Highest TTL of the probe ladder (with --peer; a responder caps what it is asked for at its own --max-ttl)'
+            cand -i 'Interface(s) for endpoints that name none: a name, an address, an index, or `all` (every UP interface with the MULTICAST flag). Repeatable'
+            cand --iface 'Interface(s) for endpoints that name none: a name, an address, an index, or `all` (every UP interface with the MULTICAST flag). Repeatable'
+            cand --color 'When to use colour: auto (a terminal without NO_COLOR), always or never'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Print nothing on stderr but errors (no summaries or warnings)'
+            cand --quiet 'Print nothing on stderr but errors (no summaries or warnings)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'mcast;generate'= {
             cand --color 'When to use colour: auto (a terminal without NO_COLOR), always or never'
             cand -v 'More detail on stderr (repeat for more)'
@@ -216,6 +238,7 @@ set edit:completion:arg-completer[mcast] = {|@words|
             cand ifaces 'List interfaces with their flags, addresses and groups'
             cand bridge 'Relay datagrams between groups, interfaces, unicast UDP and TAK servers, without loops'
             cand cot-gen 'Generate Cursor-on-Target (CoT) test events for TAK clients and servers'
+            cand doctor 'Find why multicast does not arrive, and print the fix'
             cand generate 'Write shell completions and man pages (for packagers)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -230,6 +253,8 @@ set edit:completion:arg-completer[mcast] = {|@words|
         &'mcast;help;bridge'= {
         }
         &'mcast;help;cot-gen'= {
+        }
+        &'mcast;help;doctor'= {
         }
         &'mcast;help;generate'= {
         }

@@ -37,6 +37,7 @@ complete -c mcast -n "__fish_mcast_needs_command" -f -a "join" -d 'Hold group me
 complete -c mcast -n "__fish_mcast_needs_command" -f -a "ifaces" -d 'List interfaces with their flags, addresses and groups'
 complete -c mcast -n "__fish_mcast_needs_command" -f -a "bridge" -d 'Relay datagrams between groups, interfaces, unicast UDP and TAK servers, without loops'
 complete -c mcast -n "__fish_mcast_needs_command" -f -a "cot-gen" -d 'Generate Cursor-on-Target (CoT) test events for TAK clients and servers'
+complete -c mcast -n "__fish_mcast_needs_command" -f -a "doctor" -d 'Find why multicast does not arrive, and print the fix'
 complete -c mcast -n "__fish_mcast_needs_command" -f -a "generate" -d 'Write shell completions and man pages (for packagers)'
 complete -c mcast -n "__fish_mcast_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mcast -n "__fish_mcast_using_subcommand send" -l file -d 'Send the contents of a file as one datagram' -r -F
@@ -185,17 +186,33 @@ complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l raw -d 'With --f
 complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -s q -l quiet -d 'Print nothing on stderr but errors (no summaries or warnings)'
 complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mcast -n "__fish_mcast_using_subcommand doctor" -s s -l source -d 'The sender\'s address: enables the exact reverse-path check and the TTL check when nothing arrives' -r
+complete -c mcast -n "__fish_mcast_using_subcommand doctor" -s d -l duration -d 'How long to listen, and with --peer to probe (default 5 s); with --respond, how long to answer (default: until Ctrl-C)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand doctor" -l query-interval -d 'The IGMP/MLD query interval of this network: a missing querier is reported only after listening this long' -r
+complete -c mcast -n "__fish_mcast_using_subcommand doctor" -s f -l format -d 'Output format' -r -f -a "text\t'One line per check, then the verdict and its fix'
+json\t'JSON Lines: one object per check, then one verdict object'"
+complete -c mcast -n "__fish_mcast_using_subcommand doctor" -l peer -d 'Two-ended mode, receiving side: ask `mcast doctor --respond` at this address for unicast and multicast probes (TTL 1..--max-ttl), then send probes back to it' -r
+complete -c mcast -n "__fish_mcast_using_subcommand doctor" -l respond -d 'Two-ended mode, sending side: answer `--peer` requests on this UDP port (default 4330) until Ctrl-C or --duration' -r
+complete -c mcast -n "__fish_mcast_using_subcommand doctor" -l max-ttl -d 'Highest TTL of the probe ladder (with --peer; a responder caps what it is asked for at its own --max-ttl)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand doctor" -s i -l iface -d 'Interface(s) for endpoints that name none: a name, an address, an index, or `all` (every UP interface with the MULTICAST flag). Repeatable' -r
+complete -c mcast -n "__fish_mcast_using_subcommand doctor" -l color -d 'When to use colour: auto (a terminal without NO_COLOR), always or never' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c mcast -n "__fish_mcast_using_subcommand doctor" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c mcast -n "__fish_mcast_using_subcommand doctor" -s q -l quiet -d 'Print nothing on stderr but errors (no summaries or warnings)'
+complete -c mcast -n "__fish_mcast_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mcast -n "__fish_mcast_using_subcommand generate" -l color -d 'When to use colour: auto (a terminal without NO_COLOR), always or never' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c mcast -n "__fish_mcast_using_subcommand generate" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c mcast -n "__fish_mcast_using_subcommand generate" -s q -l quiet -d 'Print nothing on stderr but errors (no summaries or warnings)'
 complete -c mcast -n "__fish_mcast_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen generate help" -f -a "send" -d 'Send datagrams to a group (or a unicast host)'
-complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen generate help" -f -a "listen" -d 'Join groups and print what arrives'
-complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen generate help" -f -a "join" -d 'Hold group memberships (IGMP/MLD reports) until Ctrl-C or --duration'
-complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen generate help" -f -a "ifaces" -d 'List interfaces with their flags, addresses and groups'
-complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen generate help" -f -a "bridge" -d 'Relay datagrams between groups, interfaces, unicast UDP and TAK servers, without loops'
-complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen generate help" -f -a "cot-gen" -d 'Generate Cursor-on-Target (CoT) test events for TAK clients and servers'
-complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen generate help" -f -a "generate" -d 'Write shell completions and man pages (for packagers)'
-complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen doctor generate help" -f -a "send" -d 'Send datagrams to a group (or a unicast host)'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen doctor generate help" -f -a "listen" -d 'Join groups and print what arrives'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen doctor generate help" -f -a "join" -d 'Hold group memberships (IGMP/MLD reports) until Ctrl-C or --duration'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen doctor generate help" -f -a "ifaces" -d 'List interfaces with their flags, addresses and groups'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen doctor generate help" -f -a "bridge" -d 'Relay datagrams between groups, interfaces, unicast UDP and TAK servers, without loops'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen doctor generate help" -f -a "cot-gen" -d 'Generate Cursor-on-Target (CoT) test events for TAK clients and servers'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen doctor generate help" -f -a "doctor" -d 'Find why multicast does not arrive, and print the fix'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen doctor generate help" -f -a "generate" -d 'Write shell completions and man pages (for packagers)'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen doctor generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -158,9 +158,8 @@ pub struct Report {
 
 impl Report {
     /// "Nothing arrived" is no cause when another problem explains it, and
-    /// neither are the guesses that explain an absence (a TTL inferred
-    /// from an off-link source, a container) when a problem with direct
-    /// evidence was found.
+    /// neither is a TTL inferred from an off-link source when a problem
+    /// with direct evidence was found.
     pub fn demote_explained(&mut self) {
         let real = |c: &Check| c.status == Status::Problem && c.cause != Some("nothing-arrived");
         let any_other = self.checks.iter().any(real);
@@ -175,7 +174,7 @@ impl Report {
         {
             let demote = match c.cause {
                 Some("nothing-arrived") => any_other,
-                Some("ttl") | Some("container") => direct && c.evidence == Evidence::Indirect,
+                Some("ttl") => direct && c.evidence == Evidence::Indirect,
                 _ => false,
             };
             if demote {

@@ -3,6 +3,7 @@
 mod bridge;
 mod build;
 mod cot;
+mod doctor;
 mod errors;
 mod formats;
 mod hints;
