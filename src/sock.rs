@@ -212,6 +212,37 @@ impl GroupSocket {
     }
 }
 
+impl GroupSocket {
+    /// Reads every datagram waiting, in batches, and hands each one this
+    /// socket [`accepts`](GroupSocket::accepts) to `f` with its arrival
+    /// interface (the membership's when the kernel gave none).
+    pub fn drain(
+        &self,
+        batch: &mut crate::batch::RecvBatch,
+        mut f: impl FnMut(&crate::batch::Meta, u32, &[u8]),
+    ) -> io::Result<()> {
+        loop {
+            let n = match batch.recv(&self.sock) {
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => 0,
+                Err(e) => return Err(e),
+            };
+            if n == 0 {
+                return Ok(());
+            }
+            for (m, payload) in batch.iter() {
+                let ifindex = match m.ifindex {
+                    0 => self.memberships.first().map_or(0, |m| m.iface.index),
+                    i => i,
+                };
+                if self.accepts(m.dst, ifindex) {
+                    f(m, ifindex, payload);
+                }
+            }
+        }
+    }
+}
+
 /// Opens the socket of a [`GroupPlan`]: it receives the plan's group and
 /// port and holds every membership of the plan.
 ///

@@ -377,30 +377,13 @@ pub fn examine_with(
         }
         drop(fds);
         for s in &sockets {
-            loop {
-                let n = match batch.recv(&s.sock) {
-                    Ok(n) => n,
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => 0,
-                    Err(e) => return Err(e).context("recvmmsg on the doctor's socket"),
-                };
-                if n == 0 {
-                    break;
-                }
-                for (m, payload) in batch.iter() {
-                    let ifindex = if m.ifindex != 0 {
-                        m.ifindex
-                    } else {
-                        s.memberships[0].iface.index
-                    };
-                    if !s.accepts(m.dst, ifindex) {
-                        continue;
-                    }
-                    read += 1;
-                    first.get_or_insert_with(|| start.elapsed());
-                    seen(m, ifindex, payload);
-                    note(&mut delivered, ifindex, m.src.ip(), m.ttl);
-                }
-            }
+            s.drain(&mut batch, |m, ifindex, payload| {
+                read += 1;
+                first.get_or_insert_with(|| start.elapsed());
+                note(&mut delivered, ifindex, m.src.ip(), m.ttl);
+                seen(m, ifindex, payload);
+            })
+            .context("recvmmsg on the doctor's socket")?;
         }
         if let Ok(t) = &tap {
             while let Some((index, h)) = t.next(&mut buf)? {
@@ -432,6 +415,7 @@ pub fn examine_with(
             pairs.push((*s, a.index));
         }
     }
+    pairs.sort();
     pairs.dedup();
     let input_checks = if family == Family::V4 {
         pairs

@@ -315,36 +315,22 @@ pub fn respond(
             }
         }
         if let Some(s) = &mut session {
+            let (nonce, start, got) = (s.nonce, s.start, &mut s.got);
             for g in &s.rx {
-                loop {
-                    let n = match batch.recv(&g.sock) {
-                        Ok(n) => n,
-                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => 0,
-                        Err(e) => return Err(e).context("receive probes"),
-                    };
-                    if n == 0 {
-                        break;
-                    }
-                    for (m, payload) in batch.iter() {
-                        let ifindex = if m.ifindex != 0 {
-                            m.ifindex
-                        } else {
-                            g.memberships[0].iface.index
-                        };
-                        if !g.accepts(m.dst, ifindex) {
-                            continue;
-                        }
-                        if let Some(Msg::Probe {
-                            nonce, ttl, iface, ..
-                        }) = Msg::decode(payload)
-                        {
-                            if nonce == s.nonce {
-                                s.got
-                                    .add(ttl, &iface, ifindex, m.src.ip(), s.start.elapsed());
-                            }
+                g.drain(&mut batch, |m, ifindex, payload| {
+                    if let Some(Msg::Probe {
+                        nonce: n,
+                        ttl,
+                        iface,
+                        ..
+                    }) = Msg::decode(payload)
+                    {
+                        if n == nonce {
+                            got.add(ttl, &iface, ifindex, m.src.ip(), start.elapsed());
                         }
                     }
-                }
+                })
+                .context("receive probes")?;
             }
         }
     }
