@@ -161,6 +161,8 @@ pub struct Observation {
     pub delivered: Vec<Arrivals>,
     /// Time from the start of the window to the first datagram read.
     pub first: Option<Duration>,
+    /// ... and to the last.
+    pub last: Option<Duration>,
     /// Datagrams seen by a packet socket (root), before any filter; `None`
     /// when no packet socket could be opened.
     pub wire: Option<Vec<Arrivals>>,
@@ -212,6 +214,21 @@ fn total(a: &[Arrivals]) -> u64 {
 
 fn on(a: &[Arrivals], index: u32) -> u64 {
     a.iter().filter(|x| x.index == index).map(|x| x.count).sum()
+}
+
+/// When traffic that was flowing stopped well before the window ended:
+/// the silence at the end, if it is at least 2 s, ten mean gaps, and a
+/// quarter of the window (so a slow sender or a short window is not it).
+fn stopped(o: &Observation) -> Option<(Duration, Duration)> {
+    let (first, last) = (o.first?, o.last?);
+    let n = total(&o.delivered);
+    if n < 5 {
+        return None;
+    }
+    let mean = (last.saturating_sub(first)) / u32::try_from(n - 1).unwrap_or(u32::MAX);
+    let silence = o.window.saturating_sub(last);
+    (silence >= Duration::from_secs(2).max(mean * 10) && silence * 4 >= o.window)
+        .then_some((last, silence))
 }
 
 fn secs(d: Duration) -> String {
@@ -417,6 +434,27 @@ fn querier(f: &Facts, o: &Observation, target: Option<u32>) -> Check {
         let name = &f.iface(t)?.name;
         f.bridges.iter().find(|b| &b.name == name && !b.querier)
     });
+    let heard_here = match &o.queries {
+        Queries::Heard(list) => target.is_some_and(|t| list.iter().any(|q| q.0 == t && q.1 > 0)),
+        Queries::NotHeard { .. } => false,
+    };
+    if let (Some((last, silence)), false) = (stopped(o), heard_here) {
+        let unheard = match &o.queries {
+            Queries::Heard(_) => "no query was heard".to_string(),
+            Queries::NotHeard { .. } => "queries could not be listened for".to_string(),
+        };
+        return Check::problem(
+            ID,
+            "no-querier",
+            format!(
+                "traffic arrived for {}, then stopped for the last {}, and {unheard}: a snooping switch without a querier drops the membership (about 260 s after the last report), or the sender stopped",
+                secs(last),
+                secs(silence)
+            ),
+            "enable an IGMP/MLD querier on the switch or router (Linux bridge: ip link set BRIDGE type bridge mcast_querier 1)".to_string(),
+            Evidence::Indirect,
+        );
+    }
     match &o.queries {
         Queries::NotHeard { why, needs_root } => {
             let c = Check::unknown(ID, why.clone());
@@ -860,39 +898,35 @@ fn host(f: &Facts, o: &Observation) -> Vec<Check> {
         ));
     }
     if let Some(i) = f.target().and_then(|t| f.iface(t)) {
-        if let Some(v @ 1..=3) = i.force_igmp {
-            out.push(Check::note(
-                ID,
-                format!("IGMP is forced to version {v} on {}", crate::term::escape(&i.name)),
-                Some(format!(
-                    "if the switch or router speaks another version: sysctl -w net.ipv4.conf.{}.force_igmp_version=0",
-                    crate::term::escape(&i.name)
-                )),
-            ));
-        }
-    }
-    if let Queries::Heard(list) = &o.queries {
-        let forced = f
-            .target()
-            .and_then(|t| f.iface(t))
-            .and_then(|i| i.force_igmp)
-            .unwrap_or(0);
-        if let Some(q) = list.iter().find(|q| q.3 > 0 && forced > 0 && q.3 != forced) {
-            out.push(Check::problem(
-                ID,
-                "igmp-version",
-                format!(
-                    "the querier on {} speaks IGMPv{} but this host is forced to IGMPv{forced}",
-                    f.name(q.0),
-                    q.3
+        if let Some(forced @ 1..=3) = i.force_igmp {
+            let n = crate::term::escape(&i.name);
+            // A host forced above the querier's version sends reports an
+            // older switch or router ignores (RFC 3376 section 7: only
+            // the newer side falls back); forced below, it still works.
+            let querier = match &o.queries {
+                Queries::Heard(list) => list
+                    .iter()
+                    .filter(|q| q.0 == i.index && q.3 > 0)
+                    .map(|q| q.3)
+                    .min(),
+                Queries::NotHeard { .. } => None,
+            };
+            out.push(match querier {
+                Some(v) if v < forced => Check::problem(
+                    ID,
+                    "igmp-version",
+                    format!("the querier on {n} speaks IGMPv{v}, but this host is forced to IGMPv{forced}: its reports are ignored"),
+                    format!("sysctl -w net.ipv4.conf.{n}.force_igmp_version=0 (or ={v})"),
+                    Evidence::Direct,
                 ),
-                format!(
-                    "sysctl -w net.ipv4.conf.{}.force_igmp_version={}",
-                    f.name(q.0),
-                    q.3
+                _ => Check::note(
+                    ID,
+                    format!("IGMP is forced to version {forced} on {n}"),
+                    Some(format!(
+                        "if the switch or router speaks an older version: sysctl -w net.ipv4.conf.{n}.force_igmp_version=0"
+                    )),
                 ),
-                Evidence::Direct,
-            ));
+            });
         }
     }
     out
@@ -1024,6 +1058,7 @@ mod tests {
                 min_ttl: Some(1),
             }],
             first: Some(Duration::from_millis(100)),
+            last: Some(Duration::from_millis(2950)),
             wire: None,
             ladder: Ladder::Delivered,
             rcvbuf_errors: 0,
@@ -1038,6 +1073,7 @@ mod tests {
     fn nothing(o: &mut Observation, ladder: Ladder) {
         o.delivered.clear();
         o.first = None;
+        o.last = None;
         o.ladder = ladder;
     }
 
@@ -1129,6 +1165,12 @@ mod tests {
             }),
             ("no-querier", |_, o| {
                 o.window = Duration::from_secs(130);
+                o.queries = Queries::Heard(vec![]);
+            }),
+            ("no-querier", |_, o| {
+                // Flowing for 1 s of a 5 s window, then silence.
+                o.window = Duration::from_secs(5);
+                o.last = Some(Duration::from_secs(1));
                 o.queries = Queries::Heard(vec![]);
             }),
             ("no-querier", |f, o| {

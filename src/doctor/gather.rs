@@ -344,6 +344,7 @@ pub fn examine_with(
     let mut wire_seen: HashMap<u32, Arrivals> = HashMap::new();
     let mut heard: HashMap<u32, (u64, Option<IpAddr>, u8)> = HashMap::new();
     let mut first = None;
+    let mut last = None;
     let mut read = 0u64;
     let mut batch = RecvBatch::new(32, 2048);
     let mut buf = vec![0u8; 2048];
@@ -379,7 +380,9 @@ pub fn examine_with(
         for s in &sockets {
             s.drain(&mut batch, |m, ifindex, payload| {
                 read += 1;
-                first.get_or_insert_with(|| start.elapsed());
+                let t = start.elapsed();
+                first.get_or_insert(t);
+                last = Some(t);
                 note(&mut delivered, ifindex, m.src.ip(), m.ttl);
                 seen(m, ifindex, payload);
             })
@@ -498,6 +501,7 @@ pub fn examine_with(
         query_interval: cfg.query_interval,
         delivered: delivered.into_values().collect(),
         first,
+        last,
         wire,
         ladder: Ladder::read(&before, &after, read),
         rcvbuf_errors: after

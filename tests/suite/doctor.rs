@@ -450,6 +450,21 @@ fn snooping_switch_without_querier() {
     let args = ["239.1.2.3:5000@a0", "-d", "3s", "--query-interval", "2s"];
     let d = doctor(&lab, "h2", &args, &[]);
     assert_eq!(d.check("querier")["status"], "ok", "{}", d.text);
+    // A v2 querier and a host forced to IGMPv3: its reports go unheard by
+    // a v2-only switch.
+    lab.ip("sw", "link set br0 type bridge mcast_igmp_version 2");
+    let forced = ["-qw", "net.ipv4.conf.a0.force_igmp_version=3"];
+    assert!(lab.run("h2", "sysctl", &forced).status.success());
+    std::thread::sleep(Duration::from_millis(1500));
+    let d = doctor(&lab, "h2", &args, &["igmp-version"]);
+    assert!(
+        d.verdict["summary"].as_str().unwrap().contains("IGMPv2"),
+        "{}",
+        d.text
+    );
+    let unforce = ["-qw", "net.ipv4.conf.a0.force_igmp_version=0"];
+    assert!(lab.run("h2", "sysctl", &unforce).status.success());
+
     lab.ip("sw", "link set br0 type bridge mcast_querier 0");
     std::thread::sleep(Duration::from_millis(1500));
     let d = doctor(&lab, "h2", &args, &["no-querier"]);
