@@ -139,7 +139,7 @@ pub struct IgmpQuery {
 /// Reads an IGMP query from an IPv4 packet; anything else is None.
 pub fn igmp_query(packet: &[u8]) -> Option<IgmpQuery> {
     let ihl = usize::from(packet.first()? & 0x0f) * 4;
-    if packet.first()? >> 4 != 4 || ihl < 20 || packet.get(9)? != &2 {
+    if packet[0] >> 4 != 4 || ihl < 20 || packet.len() < ihl || packet[9] != 2 {
         return None;
     }
     let from = Ipv4Addr::new(packet[12], packet[13], packet[14], packet[15]);
@@ -321,6 +321,11 @@ table ip g { # handle 2
         p[24] = 0x16; // a v2 report, not a query
         assert_eq!(igmp_query(&p), None);
         assert_eq!(igmp_query(&[0x45]), None);
+        // Found by fuzz/doctor: a header cut short after the protocol byte.
+        assert_eq!(
+            igmp_query(&[0x46, 0, 0, 0x24, 0, 0, 0, 0, 1, 2, 0x94, 4, 0, 0]),
+            None
+        );
     }
 
     #[test]

@@ -552,9 +552,10 @@ pub fn probe(
                 let mut c = Check::ok(
                     "peer-multicast",
                     format!(
-                        "{} of its probes arrived; the smallest TTL that arrives is {k}: {peer_ip} is {} (senders there need --ttl {k} or more); first after {:.1} ms, sent from its {from_if} (source {src}), arrived on {}",
+                        "{} of its probes arrived; the smallest TTL that arrives is {k}: {peer_ip} is {}{}; first after {:.1} ms, sent from its {from_if} (source {src}), arrived on {}",
                         got.count,
                         hops(k),
+                        if k > 1 { format!(" (senders there need --ttl {k} or more)") } else { String::new() },
                         got.first_after.unwrap_or_default().as_secs_f64() * 1e3,
                         name_of(&ifaces, on),
                         peer_ip = peer.ip(),

@@ -473,7 +473,7 @@ fn snooping_switch_without_querier() {
 
 /// h1 (10.77.0.1) -- r (smcroute) -- h2 (10.78.0.2): the router forwards
 /// 239.1.2.3 from h1 to h2 and from h2 to h1, decrementing the TTL.
-fn routed(lab: &Lab) -> crate::util::Proc {
+fn routed(lab: &Lab) -> (crate::util::Proc, TempDir) {
     lab.host("h1");
     lab.host("h2");
     lab.router("r");
@@ -489,13 +489,15 @@ fn routed(lab: &Lab) -> crate::util::Proc {
     lab.ip("h2", "route add default via 10.78.0.254");
     lab.mcast_route("h1", "a0");
     lab.mcast_route("h2", "b0");
-    let dir = std::env::temp_dir().join(lab.ns("smcroute"));
-    std::fs::create_dir_all(&dir).unwrap();
+    let guard = TempDir(std::env::temp_dir().join(lab.ns("smcroute")));
+    std::fs::create_dir_all(&guard.0).unwrap();
+    let dir = &guard.0;
     let conf = dir.join("smcroute.conf");
     std::fs::write(
         &conf,
         "phyint a0 enable\nphyint b0 enable\n\
          mroute from a0 source 10.77.0.1 group 239.1.2.3 to b0\n\
+         mroute from a0 source 10.77.0.1 group 239.1.2.234 to b0\n\
          mroute from b0 source 10.78.0.2 group 239.1.2.3 to a0\n",
     )
     .unwrap();
@@ -518,7 +520,16 @@ fn routed(lab: &Lab) -> crate::util::Proc {
     };
     let ok = wait_until(Duration::from_secs(10), routes);
     assert!(ok, "smcroute installed no routes: {}", d.stderr());
-    d
+    (d, guard)
+}
+
+/// A directory removed when dropped (smcroute's config, socket and pid).
+struct TempDir(std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 #[test]
