@@ -36,6 +36,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcast' -ScriptBlock {
             [CompletionResult]::new('ifaces', 'ifaces', [CompletionResultType]::ParameterValue, 'List interfaces with their flags, addresses and groups')
             [CompletionResult]::new('bridge', 'bridge', [CompletionResultType]::ParameterValue, 'Relay datagrams between groups, interfaces, unicast UDP and TAK servers, without loops')
             [CompletionResult]::new('cot-gen', 'cot-gen', [CompletionResultType]::ParameterValue, 'Generate Cursor-on-Target (CoT) test events for TAK clients and servers')
+            [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Send the UDP datagrams of a pcap/pcapng capture again, with their timing')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Find why multicast does not arrive, and print the fix')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages (for packagers)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -81,6 +82,10 @@ Register-ArgumentCompleter -Native -CommandName 'mcast' -ScriptBlock {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Stop after this long (exit 1 unless --count datagrams, or with no --count at least one, arrived)')
             [CompletionResult]::new('--reply', '--reply', [CompletionResultType]::ParameterName, 'Answer each datagram with this text, unicast to its sender')
             [CompletionResult]::new('--rcvbuf', '--rcvbuf', [CompletionResultType]::ParameterName, 'Receive buffer to ask the kernel for (read back; a warning when clamped)')
+            [CompletionResult]::new('--pcap', '--pcap', [CompletionResultType]::ParameterName, 'Also write every datagram to this capture file for Wireshark, tshark, tcpdump -r and tcpreplay (`-` for standard output, which then carries only the capture: `| wireshark -k -i -`)')
+            [CompletionResult]::new('--pcap-format', '--pcap-format', [CompletionResultType]::ParameterName, 'Capture layout: pcapng (Ethernet frames, one interface block per arrival interface) or pcap (classic, Linux cooked v2 headers that keep the interface index; tcpreplay cannot read it)')
+            [CompletionResult]::new('--pcap-rotate', '--pcap-rotate', [CompletionResultType]::ParameterName, 'Start a new capture file after this size (100MB, 1GB) or time (10m, 1h); files are FILE-0001.EXT, FILE-0002.EXT...')
+            [CompletionResult]::new('--pcap-keep', '--pcap-keep', [CompletionResultType]::ParameterName, 'With --pcap-rotate: keep only the newest N files')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Interface(s) for endpoints that name none: a name, an address, an index, or `all` (every UP interface with the MULTICAST flag). Repeatable')
             [CompletionResult]::new('--iface', '--iface', [CompletionResultType]::ParameterName, 'Interface(s) for endpoints that name none: a name, an address, an index, or `all` (every UP interface with the MULTICAST flag). Repeatable')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal without NO_COLOR), always or never')
@@ -211,6 +216,33 @@ Register-ArgumentCompleter -Native -CommandName 'mcast' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'mcast;replay' {
+            [CompletionResult]::new('--map', '--map', [CompletionResultType]::ParameterName, 'Send one captured flow elsewhere: FROM=TO, e.g. 239.1.1.1:5000=239.9.9.9:6000@eth1 (repeatable; wins over ENDPOINT)')
+            [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'Only datagrams to this group or address (repeatable)')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Only datagrams to this port (repeatable)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Only datagrams from this source address (repeatable)')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Only datagrams from this source address (repeatable)')
+            [CompletionResult]::new('--from-iface', '--from-iface', [CompletionResultType]::ParameterName, 'Only datagrams captured on this interface (the pcapng interface name, or `ifindex N` for Linux cooked v2; repeatable)')
+            [CompletionResult]::new('--speed', '--speed', [CompletionResultType]::ParameterName, 'Play faster (10) or slower (0.5) than captured')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Ignore the captured timing: this many datagrams per second')
+            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Ignore the captured timing: this many datagrams per second')
+            [CompletionResult]::new('--loop', '--loop', [CompletionResultType]::ParameterName, 'Play the capture N times (0: until Ctrl-C)')
+            [CompletionResult]::new('--start', '--start', [CompletionResultType]::ParameterName, 'Start this far into the capture (from its first selected datagram)')
+            [CompletionResult]::new('--end', '--end', [CompletionResultType]::ParameterName, 'Stop this far into the capture')
+            [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'TTL / hop limit for every datagram (default: the one captured, at least 1)')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Interface(s) for endpoints that name none: a name, an address, an index, or `all` (every UP interface with the MULTICAST flag). Repeatable')
+            [CompletionResult]::new('--iface', '--iface', [CompletionResultType]::ParameterName, 'Interface(s) for endpoints that name none: a name, an address, an index, or `all` (every UP interface with the MULTICAST flag). Repeatable')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal without NO_COLOR), always or never')
+            [CompletionResult]::new('--flat-out', '--flat-out', [CompletionResultType]::ParameterName, 'Ignore the captured timing: as fast as possible')
+            [CompletionResult]::new('--cot-retime', '--cot-retime', [CompletionResultType]::ParameterName, 'Make CoT events fresh: each event''s time becomes the moment it is sent, start and stale keep their offsets (XML and TAK v1)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors (no summaries or warnings)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors (no summaries or warnings)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'mcast;doctor' {
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'The sender''s address: enables the exact reverse-path check and the TTL check when nothing arrives')
             [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'The sender''s address: enables the exact reverse-path check and the TTL check when nothing arrives')
@@ -250,6 +282,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcast' -ScriptBlock {
             [CompletionResult]::new('ifaces', 'ifaces', [CompletionResultType]::ParameterValue, 'List interfaces with their flags, addresses and groups')
             [CompletionResult]::new('bridge', 'bridge', [CompletionResultType]::ParameterValue, 'Relay datagrams between groups, interfaces, unicast UDP and TAK servers, without loops')
             [CompletionResult]::new('cot-gen', 'cot-gen', [CompletionResultType]::ParameterValue, 'Generate Cursor-on-Target (CoT) test events for TAK clients and servers')
+            [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Send the UDP datagrams of a pcap/pcapng capture again, with their timing')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Find why multicast does not arrive, and print the fix')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages (for packagers)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -271,6 +304,9 @@ Register-ArgumentCompleter -Native -CommandName 'mcast' -ScriptBlock {
             break
         }
         'mcast;help;cot-gen' {
+            break
+        }
+        'mcast;help;replay' {
             break
         }
         'mcast;help;doctor' {

@@ -40,6 +40,9 @@ _mcast() {
             mcast,listen)
                 cmd="mcast__subcmd__listen"
                 ;;
+            mcast,replay)
+                cmd="mcast__subcmd__replay"
+                ;;
             mcast,send)
                 cmd="mcast__subcmd__send"
                 ;;
@@ -67,6 +70,9 @@ _mcast() {
             mcast__subcmd__help,listen)
                 cmd="mcast__subcmd__help__subcmd__listen"
                 ;;
+            mcast__subcmd__help,replay)
+                cmd="mcast__subcmd__help__subcmd__replay"
+                ;;
             mcast__subcmd__help,send)
                 cmd="mcast__subcmd__help__subcmd__send"
                 ;;
@@ -77,7 +83,7 @@ _mcast() {
 
     case "${cmd}" in
         mcast)
-            opts="-v -q -h -V --verbose --quiet --color --help --version send listen join ifaces bridge cot-gen doctor generate help"
+            opts="-v -q -h -V --verbose --quiet --color --help --version send listen join ifaces bridge cot-gen replay doctor generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -447,7 +453,7 @@ _mcast() {
             return 0
             ;;
         mcast__subcmd__help)
-            opts="send listen join ifaces bridge cot-gen doctor generate help"
+            opts="send listen join ifaces bridge cot-gen replay doctor generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -572,6 +578,20 @@ _mcast() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        mcast__subcmd__help__subcmd__replay)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         mcast__subcmd__help__subcmd__send)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -647,7 +667,7 @@ _mcast() {
             return 0
             ;;
         mcast__subcmd__listen)
-            opts="-s -f -c -t -i -v -q -h --source --format --force --cot-strict --count --timeout --reply --rcvbuf --iface --verbose --quiet --color --help"
+            opts="-s -f -c -t -i -v -q -h --source --format --force --cot-strict --count --timeout --reply --rcvbuf --pcap --pcap-format --pcap-rotate --pcap-keep --iface --verbose --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -690,6 +710,100 @@ _mcast() {
                     return 0
                     ;;
                 --rcvbuf)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pcap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pcap-format)
+                    COMPREPLY=($(compgen -W "pcapng pcap" -- "${cur}"))
+                    return 0
+                    ;;
+                --pcap-rotate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pcap-keep)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --iface)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mcast__subcmd__replay)
+            opts="-s -r -i -v -q -h --map --group --port --source --from-iface --speed --rate --flat-out --loop --start --end --ttl --cot-retime --iface --verbose --quiet --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --map)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from-iface)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --speed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --loop)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --start)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --end)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ttl)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -33,6 +33,7 @@ set edit:completion:arg-completer[mcast] = {|@words|
             cand ifaces 'List interfaces with their flags, addresses and groups'
             cand bridge 'Relay datagrams between groups, interfaces, unicast UDP and TAK servers, without loops'
             cand cot-gen 'Generate Cursor-on-Target (CoT) test events for TAK clients and servers'
+            cand replay 'Send the UDP datagrams of a pcap/pcapng capture again, with their timing'
             cand doctor 'Find why multicast does not arrive, and print the fix'
             cand generate 'Write shell completions and man pages (for packagers)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -76,6 +77,10 @@ set edit:completion:arg-completer[mcast] = {|@words|
             cand --timeout 'Stop after this long (exit 1 unless --count datagrams, or with no --count at least one, arrived)'
             cand --reply 'Answer each datagram with this text, unicast to its sender'
             cand --rcvbuf 'Receive buffer to ask the kernel for (read back; a warning when clamped)'
+            cand --pcap 'Also write every datagram to this capture file for Wireshark, tshark, tcpdump -r and tcpreplay (`-` for standard output, which then carries only the capture: `| wireshark -k -i -`)'
+            cand --pcap-format 'Capture layout: pcapng (Ethernet frames, one interface block per arrival interface) or pcap (classic, Linux cooked v2 headers that keep the interface index; tcpreplay cannot read it)'
+            cand --pcap-rotate 'Start a new capture file after this size (100MB, 1GB) or time (10m, 1h); files are FILE-0001.EXT, FILE-0002.EXT...'
+            cand --pcap-keep 'With --pcap-rotate: keep only the newest N files'
             cand -i 'Interface(s) for endpoints that name none: a name, an address, an index, or `all` (every UP interface with the MULTICAST flag). Repeatable'
             cand --iface 'Interface(s) for endpoints that name none: a name, an address, an index, or `all` (every UP interface with the MULTICAST flag). Repeatable'
             cand --color 'When to use colour: auto (a terminal without NO_COLOR), always or never'
@@ -201,6 +206,32 @@ set edit:completion:arg-completer[mcast] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'mcast;replay'= {
+            cand --map 'Send one captured flow elsewhere: FROM=TO, e.g. 239.1.1.1:5000=239.9.9.9:6000@eth1 (repeatable; wins over ENDPOINT)'
+            cand --group 'Only datagrams to this group or address (repeatable)'
+            cand --port 'Only datagrams to this port (repeatable)'
+            cand -s 'Only datagrams from this source address (repeatable)'
+            cand --source 'Only datagrams from this source address (repeatable)'
+            cand --from-iface 'Only datagrams captured on this interface (the pcapng interface name, or `ifindex N` for Linux cooked v2; repeatable)'
+            cand --speed 'Play faster (10) or slower (0.5) than captured'
+            cand -r 'Ignore the captured timing: this many datagrams per second'
+            cand --rate 'Ignore the captured timing: this many datagrams per second'
+            cand --loop 'Play the capture N times (0: until Ctrl-C)'
+            cand --start 'Start this far into the capture (from its first selected datagram)'
+            cand --end 'Stop this far into the capture'
+            cand --ttl 'TTL / hop limit for every datagram (default: the one captured, at least 1)'
+            cand -i 'Interface(s) for endpoints that name none: a name, an address, an index, or `all` (every UP interface with the MULTICAST flag). Repeatable'
+            cand --iface 'Interface(s) for endpoints that name none: a name, an address, an index, or `all` (every UP interface with the MULTICAST flag). Repeatable'
+            cand --color 'When to use colour: auto (a terminal without NO_COLOR), always or never'
+            cand --flat-out 'Ignore the captured timing: as fast as possible'
+            cand --cot-retime 'Make CoT events fresh: each event''s time becomes the moment it is sent, start and stale keep their offsets (XML and TAK v1)'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Print nothing on stderr but errors (no summaries or warnings)'
+            cand --quiet 'Print nothing on stderr but errors (no summaries or warnings)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'mcast;doctor'= {
             cand -s 'The sender''s address: enables the exact reverse-path check and the TTL check when nothing arrives'
             cand --source 'The sender''s address: enables the exact reverse-path check and the TTL check when nothing arrives'
@@ -238,6 +269,7 @@ set edit:completion:arg-completer[mcast] = {|@words|
             cand ifaces 'List interfaces with their flags, addresses and groups'
             cand bridge 'Relay datagrams between groups, interfaces, unicast UDP and TAK servers, without loops'
             cand cot-gen 'Generate Cursor-on-Target (CoT) test events for TAK clients and servers'
+            cand replay 'Send the UDP datagrams of a pcap/pcapng capture again, with their timing'
             cand doctor 'Find why multicast does not arrive, and print the fix'
             cand generate 'Write shell completions and man pages (for packagers)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -253,6 +285,8 @@ set edit:completion:arg-completer[mcast] = {|@words|
         &'mcast;help;bridge'= {
         }
         &'mcast;help;cot-gen'= {
+        }
+        &'mcast;help;replay'= {
         }
         &'mcast;help;doctor'= {
         }

@@ -37,6 +37,7 @@ complete -c mcast -n "__fish_mcast_needs_command" -f -a "join" -d 'Hold group me
 complete -c mcast -n "__fish_mcast_needs_command" -f -a "ifaces" -d 'List interfaces with their flags, addresses and groups'
 complete -c mcast -n "__fish_mcast_needs_command" -f -a "bridge" -d 'Relay datagrams between groups, interfaces, unicast UDP and TAK servers, without loops'
 complete -c mcast -n "__fish_mcast_needs_command" -f -a "cot-gen" -d 'Generate Cursor-on-Target (CoT) test events for TAK clients and servers'
+complete -c mcast -n "__fish_mcast_needs_command" -f -a "replay" -d 'Send the UDP datagrams of a pcap/pcapng capture again, with their timing'
 complete -c mcast -n "__fish_mcast_needs_command" -f -a "doctor" -d 'Find why multicast does not arrive, and print the fix'
 complete -c mcast -n "__fish_mcast_needs_command" -f -a "generate" -d 'Write shell completions and man pages (for packagers)'
 complete -c mcast -n "__fish_mcast_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -76,6 +77,11 @@ complete -c mcast -n "__fish_mcast_using_subcommand listen" -s c -l count -d 'St
 complete -c mcast -n "__fish_mcast_using_subcommand listen" -s t -l timeout -d 'Stop after this long (exit 1 unless --count datagrams, or with no --count at least one, arrived)' -r
 complete -c mcast -n "__fish_mcast_using_subcommand listen" -l reply -d 'Answer each datagram with this text, unicast to its sender' -r
 complete -c mcast -n "__fish_mcast_using_subcommand listen" -l rcvbuf -d 'Receive buffer to ask the kernel for (read back; a warning when clamped)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand listen" -l pcap -d 'Also write every datagram to this capture file for Wireshark, tshark, tcpdump -r and tcpreplay (`-` for standard output, which then carries only the capture: `| wireshark -k -i -`)' -r -F
+complete -c mcast -n "__fish_mcast_using_subcommand listen" -l pcap-format -d 'Capture layout: pcapng (Ethernet frames, one interface block per arrival interface) or pcap (classic, Linux cooked v2 headers that keep the interface index; tcpreplay cannot read it)' -r -f -a "pcapng\t'pcapng with synthesized Ethernet headers'
+pcap\t'Classic pcap (nanosecond) with Linux cooked v2 headers'"
+complete -c mcast -n "__fish_mcast_using_subcommand listen" -l pcap-rotate -d 'Start a new capture file after this size (100MB, 1GB) or time (10m, 1h); files are FILE-0001.EXT, FILE-0002.EXT...' -r
+complete -c mcast -n "__fish_mcast_using_subcommand listen" -l pcap-keep -d 'With --pcap-rotate: keep only the newest N files' -r
 complete -c mcast -n "__fish_mcast_using_subcommand listen" -s i -l iface -d 'Interface(s) for endpoints that name none: a name, an address, an index, or `all` (every UP interface with the MULTICAST flag). Repeatable' -r
 complete -c mcast -n "__fish_mcast_using_subcommand listen" -l color -d 'When to use colour: auto (a terminal without NO_COLOR), always or never' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is not set'
 always\t'Always colour'
@@ -186,6 +192,26 @@ complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -l raw -d 'With --f
 complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -s q -l quiet -d 'Print nothing on stderr but errors (no summaries or warnings)'
 complete -c mcast -n "__fish_mcast_using_subcommand cot-gen" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mcast -n "__fish_mcast_using_subcommand replay" -l map -d 'Send one captured flow elsewhere: FROM=TO, e.g. 239.1.1.1:5000=239.9.9.9:6000@eth1 (repeatable; wins over ENDPOINT)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand replay" -l group -d 'Only datagrams to this group or address (repeatable)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand replay" -l port -d 'Only datagrams to this port (repeatable)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand replay" -s s -l source -d 'Only datagrams from this source address (repeatable)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand replay" -l from-iface -d 'Only datagrams captured on this interface (the pcapng interface name, or `ifindex N` for Linux cooked v2; repeatable)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand replay" -l speed -d 'Play faster (10) or slower (0.5) than captured' -r
+complete -c mcast -n "__fish_mcast_using_subcommand replay" -s r -l rate -d 'Ignore the captured timing: this many datagrams per second' -r
+complete -c mcast -n "__fish_mcast_using_subcommand replay" -l loop -d 'Play the capture N times (0: until Ctrl-C)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand replay" -l start -d 'Start this far into the capture (from its first selected datagram)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand replay" -l end -d 'Stop this far into the capture' -r
+complete -c mcast -n "__fish_mcast_using_subcommand replay" -l ttl -d 'TTL / hop limit for every datagram (default: the one captured, at least 1)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand replay" -s i -l iface -d 'Interface(s) for endpoints that name none: a name, an address, an index, or `all` (every UP interface with the MULTICAST flag). Repeatable' -r
+complete -c mcast -n "__fish_mcast_using_subcommand replay" -l color -d 'When to use colour: auto (a terminal without NO_COLOR), always or never' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c mcast -n "__fish_mcast_using_subcommand replay" -l flat-out -d 'Ignore the captured timing: as fast as possible'
+complete -c mcast -n "__fish_mcast_using_subcommand replay" -l cot-retime -d 'Make CoT events fresh: each event\'s time becomes the moment it is sent, start and stale keep their offsets (XML and TAK v1)'
+complete -c mcast -n "__fish_mcast_using_subcommand replay" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c mcast -n "__fish_mcast_using_subcommand replay" -s q -l quiet -d 'Print nothing on stderr but errors (no summaries or warnings)'
+complete -c mcast -n "__fish_mcast_using_subcommand replay" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mcast -n "__fish_mcast_using_subcommand doctor" -s s -l source -d 'The sender\'s address: enables the exact reverse-path check and the TTL check when nothing arrives' -r
 complete -c mcast -n "__fish_mcast_using_subcommand doctor" -s d -l duration -d 'How long to listen, and with --peer to probe (default 5 s); with --respond, how long to answer (default: until Ctrl-C)' -r
 complete -c mcast -n "__fish_mcast_using_subcommand doctor" -l query-interval -d 'The IGMP/MLD query interval of this network: a missing querier is reported only after listening this long' -r
@@ -207,12 +233,13 @@ never\t'Never colour'"
 complete -c mcast -n "__fish_mcast_using_subcommand generate" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c mcast -n "__fish_mcast_using_subcommand generate" -s q -l quiet -d 'Print nothing on stderr but errors (no summaries or warnings)'
 complete -c mcast -n "__fish_mcast_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen doctor generate help" -f -a "send" -d 'Send datagrams to a group (or a unicast host)'
-complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen doctor generate help" -f -a "listen" -d 'Join groups and print what arrives'
-complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen doctor generate help" -f -a "join" -d 'Hold group memberships (IGMP/MLD reports) until Ctrl-C or --duration'
-complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen doctor generate help" -f -a "ifaces" -d 'List interfaces with their flags, addresses and groups'
-complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen doctor generate help" -f -a "bridge" -d 'Relay datagrams between groups, interfaces, unicast UDP and TAK servers, without loops'
-complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen doctor generate help" -f -a "cot-gen" -d 'Generate Cursor-on-Target (CoT) test events for TAK clients and servers'
-complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen doctor generate help" -f -a "doctor" -d 'Find why multicast does not arrive, and print the fix'
-complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen doctor generate help" -f -a "generate" -d 'Write shell completions and man pages (for packagers)'
-complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen doctor generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen replay doctor generate help" -f -a "send" -d 'Send datagrams to a group (or a unicast host)'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen replay doctor generate help" -f -a "listen" -d 'Join groups and print what arrives'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen replay doctor generate help" -f -a "join" -d 'Hold group memberships (IGMP/MLD reports) until Ctrl-C or --duration'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen replay doctor generate help" -f -a "ifaces" -d 'List interfaces with their flags, addresses and groups'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen replay doctor generate help" -f -a "bridge" -d 'Relay datagrams between groups, interfaces, unicast UDP and TAK servers, without loops'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen replay doctor generate help" -f -a "cot-gen" -d 'Generate Cursor-on-Target (CoT) test events for TAK clients and servers'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen replay doctor generate help" -f -a "replay" -d 'Send the UDP datagrams of a pcap/pcapng capture again, with their timing'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen replay doctor generate help" -f -a "doctor" -d 'Find why multicast does not arrive, and print the fix'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen replay doctor generate help" -f -a "generate" -d 'Write shell completions and man pages (for packagers)'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen replay doctor generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -58,6 +58,8 @@ pub struct Meta {
     pub ifindex: u32,
     /// IPv4 TTL or IPv6 hop limit on arrival.
     pub ttl: Option<u8>,
+    /// IPv4 TOS or IPv6 traffic class on arrival.
+    pub tos: Option<u8>,
     /// Kernel receive time, nanoseconds since the Unix epoch.
     pub time_ns: Option<u64>,
     /// The payload was longer than the slot and was cut.
@@ -161,6 +163,7 @@ impl RecvBatch {
             dst: None,
             ifindex: 0,
             ttl: None,
+            tos: None,
             time_ns: None,
             truncated,
             len,
@@ -182,6 +185,13 @@ impl RecvBatch {
                     (libc::IPPROTO_IP, libc::IP_TTL) => {
                         let t: libc::c_int = std::ptr::read_unaligned(data as *const _);
                         meta.ttl = u8::try_from(t).ok();
+                    }
+                    (libc::IPPROTO_IP, libc::IP_TOS) => {
+                        meta.tos = Some(std::ptr::read_unaligned(data));
+                    }
+                    (libc::IPPROTO_IPV6, libc::IPV6_TCLASS) => {
+                        let t: libc::c_int = std::ptr::read_unaligned(data as *const _);
+                        meta.tos = u8::try_from(t).ok();
                     }
                     (libc::IPPROTO_IPV6, IPV6_PKTINFO) => {
                         let p: libc::in6_pktinfo = std::ptr::read_unaligned(data as *const _);

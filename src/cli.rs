@@ -124,6 +124,9 @@ pub enum Command {
     /// Generate Cursor-on-Target (CoT) test events for TAK clients and servers.
     #[command(name = "cot-gen", after_long_help = long_help(COT_GEN_EXAMPLES, Some("cot-gen")))]
     CotGen(Box<CotGenArgs>),
+    /// Send the UDP datagrams of a pcap/pcapng capture again, with their timing.
+    #[command(after_long_help = long_help(REPLAY_EXAMPLES, Some("replay")))]
+    Replay(Box<ReplayArgs>),
     /// Find why multicast does not arrive, and print the fix.
     #[command(after_long_help = long_help(DOCTOR_EXAMPLES, Some("doctor")))]
     Doctor(Box<DoctorArgs>),
@@ -187,6 +190,22 @@ Examples:
     mcast cot-gen --count 100 --units 5 --move walk --seed 7 --time 2026-01-01T00:00:00Z | mcast send 239.2.3.1:6969
   TAK Protocol v1 (protobuf) datagrams instead of XML:
     mcast cot-gen --format tak --send";
+
+const REPLAY_EXAMPLES: &str = "\
+Reads pcap and pcapng (Ethernet with VLAN tags, raw IP, Linux cooked v1
+and v2, loopback), takes the UDP datagrams (IP fragments reassembled) and
+sends their payloads through an ordinary UDP socket: no root, the kernel
+routes, IGMP as usual. Deadlines are absolute from the first datagram, so
+timing errors do not add up.
+
+Examples:
+  Capture a TAK exercise, then replay it into the lab with the original timing:
+    mcast listen 239.2.3.1:6969@eth0 --pcap exercise.pcapng --format count
+    mcast replay exercise.pcapng --iface eth1 --cot-retime
+  A tcpdump capture, ten times as fast, into another group:
+    mcast replay dump.pcap 239.9.9.9:7000@eth1 --speed 10
+  Only one flow, rewritten, at 500 datagrams per second, three times:
+    mcast replay dump.pcap --map 239.1.1.1:5000=239.2.2.2:5000@eth1 --group 239.1.1.1 --rate 500 --loop 3";
 
 const DOCTOR_EXAMPLES: &str = "\
 Checks, in the order a packet travels: interface state, the group's route,
@@ -437,9 +456,39 @@ pub struct ListenArgs {
     #[arg(long, value_name = "BYTES", default_value = "4M")]
     pub rcvbuf: BufSize,
 
+    /// Also write every datagram to this capture file for Wireshark,
+    /// tshark, tcpdump -r and tcpreplay (`-` for standard output, which then
+    /// carries only the capture: `| wireshark -k -i -`).
+    #[arg(long, value_name = "FILE")]
+    pub pcap: Option<PathBuf>,
+
+    /// Capture layout: pcapng (Ethernet frames, one interface block per
+    /// arrival interface) or pcap (classic, Linux cooked v2 headers that keep
+    /// the interface index; tcpreplay cannot read it).
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = PcapFormat::Pcapng, requires = "pcap")]
+    pub pcap_format: PcapFormat,
+
+    /// Start a new capture file after this size (100MB, 1GB) or time (10m,
+    /// 1h); files are FILE-0001.EXT, FILE-0002.EXT...
+    #[arg(long, value_name = "SIZE|DURATION", requires = "pcap")]
+    pub pcap_rotate: Option<crate::pcap::sink::Rotate>,
+
+    /// With --pcap-rotate: keep only the newest N files.
+    #[arg(long, value_name = "N", requires = "pcap_rotate")]
+    pub pcap_keep: Option<Count>,
+
     #[command(flatten)]
     #[allow(missing_docs)]
     pub ifaces: IfaceArgs,
+}
+
+/// Capture file layouts of `listen --pcap`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PcapFormat {
+    /// pcapng with synthesized Ethernet headers.
+    Pcapng,
+    /// Classic pcap (nanosecond) with Linux cooked v2 headers.
+    Pcap,
 }
 
 /// Arguments of `mcast join`.
@@ -456,6 +505,79 @@ pub struct JoinArgs {
     /// Leave and exit after this long (default: until Ctrl-C or SIGTERM).
     #[arg(long, short = 'd', value_name = "DURATION", allow_hyphen_values = true)]
     pub duration: Option<DurationArg>,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub ifaces: IfaceArgs,
+}
+
+/// Arguments of `mcast replay`.
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// The capture: a pcap or pcapng file (`-` for standard input).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// Send every datagram here instead of to its captured destination:
+    /// GROUP:PORT[@IFACE] or HOST:PORT.
+    #[arg(value_name = "ENDPOINT")]
+    pub endpoint: Option<Endpoint>,
+
+    /// Send one captured flow elsewhere: FROM=TO, e.g.
+    /// 239.1.1.1:5000=239.9.9.9:6000@eth1 (repeatable; wins over ENDPOINT).
+    #[arg(long, value_name = "FROM=TO")]
+    pub map: Vec<crate::endpoint::FlowMap>,
+
+    /// Only datagrams to this group or address (repeatable).
+    #[arg(long = "group", value_name = "ADDR")]
+    pub groups: Vec<IpAddr>,
+
+    /// Only datagrams to this port (repeatable).
+    #[arg(long = "port", value_name = "PORT")]
+    pub ports: Vec<u16>,
+
+    /// Only datagrams from this source address (repeatable).
+    #[arg(long = "source", short = 's', value_name = "ADDR")]
+    pub sources: Vec<IpAddr>,
+
+    /// Only datagrams captured on this interface (the pcapng interface
+    /// name, or `ifindex N` for Linux cooked v2; repeatable).
+    #[arg(long = "from-iface", value_name = "NAME")]
+    pub from_ifaces: Vec<String>,
+
+    /// Play faster (10) or slower (0.5) than captured.
+    #[arg(long, value_name = "FACTOR", default_value = "1")]
+    pub speed: crate::units::Speed,
+
+    /// Ignore the captured timing: this many datagrams per second.
+    #[arg(long, short = 'r', value_name = "PPS", conflicts_with = "speed")]
+    pub rate: Option<Rate>,
+
+    /// Ignore the captured timing: as fast as possible.
+    #[arg(long, conflicts_with_all = ["speed", "rate"])]
+    pub flat_out: bool,
+
+    /// Play the capture N times (0: until Ctrl-C).
+    #[arg(long = "loop", value_name = "N", default_value_t = 1)]
+    pub loops: u64,
+
+    /// Start this far into the capture (from its first selected datagram).
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
+    pub start: Option<DurationArg>,
+
+    /// Stop this far into the capture.
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
+    pub end: Option<DurationArg>,
+
+    /// TTL / hop limit for every datagram (default: the one captured, at
+    /// least 1).
+    #[arg(long, value_name = "TTL", allow_hyphen_values = true)]
+    pub ttl: Option<Ttl>,
+
+    /// Make CoT events fresh: each event's time becomes the moment it is
+    /// sent, start and stale keep their offsets (XML and TAK v1).
+    #[arg(long)]
+    pub cot_retime: bool,
 
     #[command(flatten)]
     #[allow(missing_docs)]

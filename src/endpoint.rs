@@ -237,6 +237,46 @@ impl fmt::Display for GroupEndpoint {
     }
 }
 
+/// A flow rewrite for `replay --map`: `FROM=TO`, where FROM is the
+/// captured destination `ADDR:PORT` and TO the endpoint to send it to
+/// instead (`239.1.1.1:5000=239.9.9.9:6000@eth1`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FlowMap {
+    /// The captured destination address.
+    pub from: IpAddr,
+    /// The captured destination port.
+    pub from_port: u16,
+    /// Where to send it.
+    pub to: Endpoint,
+}
+
+impl FromStr for FlowMap {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let Some((from, to)) = s.split_once('=') else {
+            return Err(format!(
+                "invalid map {s:?}: expected FROM=TO, e.g. 239.1.1.1:5000=239.9.9.9:6000@eth1"
+            ));
+        };
+        let from: Endpoint = from
+            .parse()
+            .map_err(|e| format!("in {s:?}, before '=': {e}"))?;
+        if from.iface.is_some() {
+            return Err(format!(
+                "in {s:?}: the captured side names no interface (put @IFACE after '=')"
+            ));
+        }
+        let to: Endpoint = to
+            .parse()
+            .map_err(|e| format!("in {s:?}, after '=': {e}"))?;
+        Ok(FlowMap {
+            from: from.addr,
+            from_port: from.port,
+            to,
+        })
+    }
+}
+
 /// A multicast group with an optional interface, for `join`:
 /// `239.1.2.3`, `239.1.2.3@eth0`, `ff15::1@eth0`, `[ff02::1%eth0]`.
 /// A port is accepted (so an endpoint can be pasted) and ignored.
@@ -660,5 +700,26 @@ mod tests {
             let _ = s.parse::<Endpoint>();
             let _ = s.parse::<GroupSpec>();
         }
+    }
+
+    #[test]
+    fn flow_maps() {
+        let m: FlowMap = "239.1.1.1:5000=239.9.9.9:6000@eth1".parse().unwrap();
+        assert_eq!((m.from, m.from_port), ("239.1.1.1".parse().unwrap(), 5000));
+        assert_eq!(m.to.to_string(), "239.9.9.9:6000@eth1");
+        let m: FlowMap = "[ff15::1]:5000=[ff15::2]:5000".parse().unwrap();
+        assert_eq!(m.to.port, 5000);
+        assert!("239.1.1.1:5000"
+            .parse::<FlowMap>()
+            .unwrap_err()
+            .contains("expected FROM=TO"));
+        assert!("239.1.1.1:5000@a0=239.1.1.2:1"
+            .parse::<FlowMap>()
+            .unwrap_err()
+            .contains("after '='"));
+        assert!("239.1.1.1=239.1.1.2:1"
+            .parse::<FlowMap>()
+            .unwrap_err()
+            .contains("before '='"));
     }
 }

@@ -85,6 +85,7 @@ fn not_met(command: Option<&str>) -> Option<&'static str> {
             Some("--timeout passed before --count datagrams (or before any, without --count)")
         }
         Some("cot-gen") => Some("interrupted before every event was sent"),
+        Some("replay") => Some("interrupted before every datagram was sent"),
         Some("doctor") => Some("a cause was found (the verdict names it and its fix)"),
         Some(_) => None,
     }

@@ -25,6 +25,7 @@ pub mod fanout;
 pub mod iface;
 pub mod output;
 pub mod pace;
+pub mod pcap;
 pub mod plan;
 pub mod poll;
 pub mod route;

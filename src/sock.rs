@@ -345,12 +345,15 @@ pub fn receiver_socket(family: Family, rcvbuf: usize, timestamps: bool) -> Resul
         Family::V4 => {
             set_int(&s, libc::IPPROTO_IP, libc::IP_PKTINFO, 1).context("set IP_PKTINFO")?;
             set_int(&s, libc::IPPROTO_IP, libc::IP_RECVTTL, 1).context("set IP_RECVTTL")?;
+            set_int(&s, libc::IPPROTO_IP, libc::IP_RECVTOS, 1).context("set IP_RECVTOS")?;
         }
         Family::V6 => {
             set_int(&s, libc::IPPROTO_IPV6, libc::IPV6_RECVPKTINFO, 1)
                 .context("set IPV6_RECVPKTINFO")?;
             set_int(&s, libc::IPPROTO_IPV6, libc::IPV6_RECVHOPLIMIT, 1)
                 .context("set IPV6_RECVHOPLIMIT")?;
+            set_int(&s, libc::IPPROTO_IPV6, libc::IPV6_RECVTCLASS, 1)
+                .context("set IPV6_RECVTCLASS")?;
         }
     }
     set_int(&s, libc::SOL_SOCKET, libc::SO_RXQ_OVFL, 1).context("set SO_RXQ_OVFL")?;

@@ -66,6 +66,25 @@ impl fmt::Display for DurationArg {
     }
 }
 
+/// A speed factor for `replay --speed`: `1` (as captured), `10`, `0.5`,
+/// `2x`.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
+pub struct Speed(pub f64);
+
+impl FromStr for Speed {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let t = s.trim();
+        let n = t.strip_suffix(['x', 'X']).unwrap_or(t);
+        match n.parse::<f64>() {
+            Ok(v) if (1e-3..=1e6).contains(&v) => Ok(Speed(v)),
+            _ => Err(format!(
+                "speed {s:?}: expected a factor between 0.001 and 1000000, e.g. 1, 10 or 0.5"
+            )),
+        }
+    }
+}
+
 /// A datagram rate in packets per second: `1000`, `10k`, `1.5M`, `200/s`.
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
 pub struct Rate(pub f64);
@@ -318,5 +337,14 @@ mod tests {
         assert_eq!("0x4865".parse::<HexBytes>().unwrap().0, b"He");
         assert!("486".parse::<HexBytes>().unwrap_err().contains("odd"));
         assert!("zz".parse::<HexBytes>().unwrap_err().contains("bad hex"));
+    }
+
+    #[test]
+    fn speeds() {
+        assert_eq!("10".parse::<Speed>(), Ok(Speed(10.0)));
+        assert_eq!("0.5x".parse::<Speed>(), Ok(Speed(0.5)));
+        assert!("0".parse::<Speed>().is_err());
+        assert!("-2".parse::<Speed>().is_err());
+        assert!("inf".parse::<Speed>().is_err());
     }
 }

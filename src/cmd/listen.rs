@@ -9,12 +9,15 @@ use anyhow::{Context, Result};
 use socket2::{SockAddr, Socket};
 
 use crate::batch::{RecvBatch, MAX_DATAGRAM};
+use crate::cli::PcapFormat;
 use crate::cli::{Format, ListenArgs};
 use crate::cmd::Ctx;
 use crate::cot;
-use crate::error::{usage, Outcome};
+use crate::error::{self, usage, Outcome};
 use crate::output::{self, Info, JsonScratch};
 use crate::pace::now_ns;
+use crate::pcap::sink::{Config as SinkConfig, Layout, Sink};
+use crate::pcap::synth::Datagram;
 use crate::plan::{self, Resolver};
 use crate::poll::{self, PollFd, PollFlags, Woke};
 use crate::seq::{SeqHeader, HEADER_LEN};
@@ -33,6 +36,20 @@ pub fn run(a: &ListenArgs, ctx: &Ctx) -> Result<Outcome> {
              pipe it (| xxd), use --format text or hex, or add --force",
         ));
     }
+    let pcap_stdout = a.pcap.as_ref().is_some_and(|p| p.as_os_str() == "-");
+    if pcap_stdout && !matches!(a.format, Format::Text | Format::Count) {
+        return Err(usage(
+            "--pcap - writes the capture to standard output, so no --format output can go there; \
+             give the capture a file name, or drop --format",
+        ));
+    }
+    if pcap_stdout && a.pcap_rotate.is_some() {
+        return Err(usage(
+            "--pcap-rotate needs a file name, not - (standard output)",
+        ));
+    }
+    // With the capture on stdout, the text lines would corrupt it.
+    let format = if pcap_stdout { Format::Count } else { a.format };
     for ep in &a.endpoints {
         plan::check(&ep.0.addr, ep.0.iface.as_ref(), &a.ifaces.iface, &a.source)?;
     }
@@ -68,11 +85,26 @@ pub fn run(a: &ListenArgs, ctx: &Ctx) -> Result<Outcome> {
         Some(text) => Some(Replier::new(text.as_bytes())?),
         None => None,
     };
+    let pcap = match &a.pcap {
+        Some(path) => Some(Sink::create(SinkConfig {
+            path: path.clone(),
+            layout: match a.pcap_format {
+                PcapFormat::Pcapng => Layout::Pcapng,
+                PcapFormat::Pcap => Layout::PcapSll2,
+            },
+            rotate: a.pcap_rotate,
+            keep: a
+                .pcap_keep
+                .map(|k| usize::try_from(k.get()).unwrap_or(usize::MAX)),
+        })?),
+        None => None,
+    };
     let stop = Stop::install()?;
     let mut l = Listener {
         socks: &socks,
         resolver: &resolver,
-        format: a.format,
+        format,
+        pcap,
         color: ctx.color_out,
         count: a.count.map(|c| c.get()),
         stats: Stats::default(),
@@ -85,21 +117,41 @@ pub fn run(a: &ListenArgs, ctx: &Ctx) -> Result<Outcome> {
             strict: a.cot_strict,
         },
     };
-    if a.format == Format::Cot {
+    if format == Format::Cot {
         l.stats.cot = Some(CotCounts {
             always_show: true,
             ..CotCounts::default()
         });
     }
     let started = Instant::now();
-    let end = l.run(a.timeout.map(|t| started + t.0), &stop)?;
+    let end = l.run(a.timeout.map(|t| started + t.0), &stop);
+    // The capture ends cleanly however the run ended (count, deadline,
+    // Ctrl-C, SIGTERM, an error): whole blocks, statistics last.
+    if let Some(sink) = l.pcap.take() {
+        let packets = l.received;
+        match sink.finish() {
+            Ok(files) => {
+                let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+                if !names.is_empty() {
+                    ctx.info(format_args!(
+                        "capture: {packets} datagram{} in {}",
+                        if packets == 1 { "" } else { "s" },
+                        names.join(", ")
+                    ));
+                }
+            }
+            Err(e) if end.is_ok() && !error::is_broken_pipe(&e) => return Err(e),
+            Err(_) => {}
+        }
+    }
+    let end = end?;
     let elapsed = started.elapsed();
     l.stats.kernel_drops = l.drops.iter().map(|&d| u64::from(d)).sum();
     if end == End::BrokenPipe {
         // `mcast listen ... | head -1`: the reader is gone; main ends quietly.
         return Err(io::Error::from(io::ErrorKind::BrokenPipe)).context("write to standard output");
     }
-    if a.format == Format::Json {
+    if format == Format::Json {
         let mut o = io::stdout().lock();
         let mut line = Vec::new();
         output::write_json_value(&mut line, &l.stats.to_json(elapsed));
@@ -139,6 +191,7 @@ struct Listener<'a> {
     socks: &'a [GroupSocket],
     resolver: &'a Resolver,
     format: Format,
+    pcap: Option<Sink>,
     color: bool,
     count: Option<u64>,
     stats: Stats,
@@ -296,7 +349,11 @@ impl Listener<'_> {
                     if n == 0 {
                         break;
                     }
+                    // Drops since the last batch go on its first datagram in
+                    // the capture (pcapng epb_dropcount).
+                    let mut new_drops = 0u64;
                     if let Some(d) = batch.kernel_drops {
+                        new_drops = u64::from(d.saturating_sub(self.drops[i]));
                         self.drops[i] = self.drops[i].max(d);
                     }
                     for (meta, payload) in batch.iter() {
@@ -351,6 +408,18 @@ impl Listener<'_> {
                                 self.cot.line(&mut out, &mut self.stats, payload, time_ns);
                             }
                         }
+                        if let Some(sink) = &mut self.pcap {
+                            let d = Datagram {
+                                src: meta.src.ip(),
+                                sport: meta.src.port(),
+                                dst: meta.dst.unwrap_or(gs.group),
+                                dport: gs.port,
+                                ttl: meta.ttl.unwrap_or(64),
+                                tos: meta.tos.unwrap_or(0),
+                            };
+                            sink.write(&d, time_ns, meta.ifindex, last_if.1, payload, new_drops)?;
+                            new_drops = 0;
+                        }
                         if let Some(r) = &mut self.replier {
                             r.reply(&gs.sock, meta.src, seq, payload);
                         }
@@ -363,6 +432,9 @@ impl Listener<'_> {
                         let w = lock.write_all(&out).and_then(|_| lock.flush());
                         out.clear();
                         w.context("write to standard output")?;
+                    }
+                    if let Some(sink) = &mut self.pcap {
+                        sink.flush()?;
                     }
                     if self.count.is_some_and(|c| self.received >= c) {
                         return Ok(End::Count);

@@ -12,6 +12,7 @@ pub mod generate;
 pub mod ifaces;
 pub mod join;
 pub mod listen;
+pub mod replay;
 pub mod send;
 
 /// What every command needs to know about how to talk to the user.
@@ -122,6 +123,7 @@ pub fn run(command: Command, ctx: &Ctx) -> anyhow::Result<Outcome> {
         Command::Ifaces(a) => ifaces::run(&a, ctx),
         Command::Bridge(a) => bridge::run(&a, ctx),
         Command::CotGen(a) => cot_gen::run(&a, ctx),
+        Command::Replay(a) => replay::run(&a, ctx),
         Command::Doctor(a) => doctor::run(&a, ctx),
         Command::Generate(a) => generate::run(&a),
     }

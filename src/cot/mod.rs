@@ -64,6 +64,47 @@ pub fn classify(datagram: &[u8]) -> Kind {
     }
 }
 
+/// Rewrites a CoT datagram for replay: its `time` becomes `now_ms`, and
+/// `start` and `stale` keep their offsets from `time` (a TAK client then
+/// shows it as fresh, for as long as it was valid when captured). The
+/// encoding is kept (XML with its declaration, TAK v1 mesh or stream
+/// framing). Returns false, leaving `out` empty, for a datagram that is
+/// not a decodable event.
+pub fn retime(datagram: &[u8], now_ms: i64, ev: &mut Event, out: &mut Vec<u8>) -> bool {
+    out.clear();
+    let kind = classify(datagram);
+    if kind == Kind::Unknown || decode_datagram_into(datagram, ev).is_err() {
+        return false;
+    }
+    let shift = now_ms.saturating_sub(ev.time);
+    ev.time = now_ms;
+    ev.start = ev.start.saturating_add(shift);
+    ev.stale = ev.stale.saturating_add(shift);
+    let written = match kind {
+        Kind::TakV1 => tak::write_tak_mesh(ev, out),
+        Kind::TakStream => tak::write_tak_stream(ev, out),
+        _ => {
+            // Keep an XML declaration the sender put first (ATAK does).
+            let trimmed = datagram
+                .iter()
+                .position(|b| !b.is_ascii_whitespace())
+                .unwrap_or(0);
+            let rest = &datagram[trimmed..];
+            if rest.starts_with(b"<?xml") {
+                if let Some(end) = rest.windows(2).position(|w| w == b"?>") {
+                    out.extend_from_slice(&rest[..end + 2]);
+                }
+            }
+            write_xml(ev, out)
+        }
+    };
+    if written.is_err() {
+        out.clear();
+        return false;
+    }
+    true
+}
+
 /// Decodes a datagram of either encoding; see [`classify`].
 pub fn decode_datagram(datagram: &[u8]) -> Result<Event, CotError> {
     let mut ev = Event::default();

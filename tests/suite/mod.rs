@@ -2,6 +2,7 @@
 
 mod bridge;
 mod build;
+mod capture;
 mod cot;
 mod doctor;
 mod errors;
