@@ -17,6 +17,11 @@
 #   cot      `cot-gen` events/s (XML, TAK), in-process generate/decode rates
 #            (benches/cot.rs), and `listen --format cot` end to end: a
 #            capture replayed with `mcast send --rate`, highest zero-loss rate;
+#   capture  `listen --pcap FILE --format count` vs `tcpdump -w FILE` on the
+#            same interface: highest zero-loss rate at 1200 B (datagrams in
+#            the file); replay timing of `mcast replay` vs `tcpreplay` at the
+#            same rate: p50/p99 error of the inter-arrival gaps seen by a
+#            tcpdump at the receiver, against the original capture's;
 #   soak     (only on request: --soak) `mcast bridge` at 50k datagrams/s for
 #            SECONDS (default 600), its RSS sampled every 10 s.
 #
@@ -31,7 +36,7 @@ QUICK=0
 BUILD=1
 MCAST=""
 STATIC_MCAST=""
-ALL_SECTIONS=send,listen,startup,bridge,cot,soak
+ALL_SECTIONS=send,listen,startup,bridge,cot,capture,soak
 SECTIONS=""     # from --only; empty: every section but the soak
 SOAK_SECS=600
 SOAK_ASKED=0
@@ -41,7 +46,7 @@ usage() {
 Options:
   --quick          shorter runs, one repetition, one attempt per rate
   --only LIST      run only these sections (comma-separated): send, listen,
-                   startup, bridge, cot, soak (default: all but soak)
+                   startup, bridge, cot, capture, soak (default: all but soak)
   --soak [SECS]    run the bridge memory soak for SECS seconds (default
                    600); alone, unless --only names other sections too
   --mcast PATH     benchmark this mcast binary (default: the release build)
@@ -92,6 +97,7 @@ need taskset util-linux
 need awk gawk
 if sel send || sel listen || sel startup || sel bridge; then need socat socat; fi
 if sel send; then need iperf iperf; fi
+if sel capture; then need tcpdump tcpdump; need tcpreplay tcpreplay; need capinfos tshark; need tshark tshark; fi
 if sel listen || sel startup; then [[ -x /usr/bin/time ]] || missing+=("/usr/bin/time (apt-get install time)"); fi
 # The latency ping-pong (bench/rtt.py) needs a Python 3; the real
 # interpreter, not a pyenv shim, so that no shell runs inside the namespace.
@@ -154,6 +160,7 @@ else
   N_COTGEN=1000000 N_COTBENCH=1000000 N_COT=200000
 fi
 RATES=(50000 100000 200000 300000 400000 600000 800000)
+REPLAY_RATE=5000 # datagrams/s of the replay-timing stream (2 s of it)
 LISTEN_SIZE=1200
 # Relay ladder; the rate 1.8x socat's capacity is added to it (the target).
 BRIDGE_RATES=(50000 100000 150000 200000 300000 400000 500000 600000 800000)
@@ -823,7 +830,105 @@ if sel cot; then
   done
 fi
 
-# ====================================================== 6. memory soak ====
+# ======================================== 6. capture and replay timing ====
+# cap_run KIND RATE N: KIND mcast (listen --pcap) or tcpdump (-w), both on
+# the receiver's core; the sender `mcast send --size 1200 --rate RATE`.
+# Sets CAPTURED (datagrams in the file) and SEND_RATE.
+cap_count() { capinfos -c -M "$1" 2>/dev/null | awk '/Number of packets/ { print $NF }'; }
+cap_run() {
+  local kind=$1 rate=$2 n=$3 pid timeout secs file=$TMP/cap.$1
+  next_group
+  rm -f "$file"
+  secs=$(awk -v n="$n" -v r="$rate" 'BEGIN { print n / r }')
+  timeout=$(awk -v s="$secs" 'BEGIN { printf "%dms", (s + 2) * 1000 }')
+  case $kind in
+    mcast)
+      start_rx "$MCAST" listen "$G:$P@$IF_RX" --format count --count "$n" --timeout "$timeout" --pcap "$file" \
+        >/dev/null 2>"$TMP/cap.err"
+      pid=$BG_PID
+      wait_joined "$G"
+      ;;
+    tcpdump)
+      # The same 4 MiB of buffer as mcast's socket; -n, no name lookups.
+      start_rx tcpdump -n --immediate-mode -i "$IF_RX" -B 4096 -s 0 -w "$file" "udp dst port $P" 2>"$TMP/cap.err"
+      pid=$BG_PID
+      for _ in $(seq 100); do grep -q "listening on" "$TMP/cap.err" && break; sleep 0.05; done
+      # A member of the group, as a receiving application would be.
+      start_bg "$NS_RX" "$RX_CPU" "$MCAST" join "$G@$IF_RX" >/dev/null 2>&1
+      jpid=$BG_PID
+      wait_joined "$G"
+      ;;
+  esac
+  in_tx "$MCAST" send "$G:$P@$IF_TX" --size 1200 --count "$n" --rate "$rate" 2>"$TMP/send.err" >/dev/null || true
+  SEND_RATE=$(sed -n 's/.* in \([0-9.]*\)s: \([0-9]*\) datagrams\/s.*/\2/p' "$TMP/send.err")
+  if [[ $kind == tcpdump ]]; then
+    sleep 0.5
+    kill -INT "$pid" 2>/dev/null || true
+    stop_pid "$jpid"
+  fi
+  wait "$pid" 2>/dev/null || true
+  forget_pid "$pid"
+  CAPTURED=$(cap_count "$file")
+  CAPTURED=${CAPTURED:-0}
+}
+
+# gap_errors ORIGINAL REPLAYED: p50 and p99 (µs) of |gap_replayed - gap_original|.
+gap_errors() {
+  paste <(tshark -r "$1" -T fields -e frame.time_epoch) <(tshark -r "$2" -T fields -e frame.time_epoch) |
+    awk 'NR > 1 && NF == 2 { d = ($2 - p2) - ($1 - p1); if (d < 0) d = -d; print d * 1e6 } NF == 2 { p1 = $1; p2 = $2 }' |
+    sort -g | awk '{ a[NR] = $1 } END {
+      if (!NR) { print "n/a n/a 0"; exit }
+      i = int(NR * 0.5); if (i < 1) i = 1
+      j = int(NR * 0.99); if (j < 1) j = 1
+      printf "%.0f %.0f %d\n", a[i], a[j], NR + 1 }'
+}
+
+if sel capture; then
+  for kind in mcast tcpdump; do
+    R[czl_$kind]=0 R[czlsent_$kind]=0
+    for rate in "${RATES[@]}"; do
+      n=$(awk -v r="$rate" -v s="$STEP_SECS" 'BEGIN { printf "%d", r * s }')
+      ok=0
+      for _ in $(seq "$ATTEMPTS"); do
+        cap_run "$kind" "$rate" "$n"
+        log "capture zero-loss $kind @ $rate/s: sent at $SEND_RATE/s, $CAPTURED of $n in the file"
+        if [[ $CAPTURED -eq $n ]]; then ok=1; break; fi
+      done
+      [[ $ok -eq 1 ]] || break
+      R[czl_$kind]=$rate R[czlsent_$kind]=$SEND_RATE
+    done
+  done
+
+  # Replay timing: one original capture (tcpdump at the receiver of a paced
+  # 1200 B stream), replayed from the sender namespace by each tool at its
+  # original rate and recaptured by tcpdump at the receiver.
+  n=$((REPLAY_RATE * 2))
+  next_group
+  orig=$TMP/replay-orig.pcap
+  start_rx tcpdump -n --immediate-mode -i "$IF_RX" -B 4096 -s 0 -w "$orig" "udp dst port $P" 2>"$TMP/cap.err"
+  tpid=$BG_PID
+  for _ in $(seq 100); do grep -q "listening on" "$TMP/cap.err" && break; sleep 0.05; done
+  in_tx "$MCAST" send "$G:$P@$IF_TX" --size 1200 --count "$n" --rate "$REPLAY_RATE" >/dev/null 2>&1
+  sleep 0.5; kill -INT "$tpid"; wait "$tpid" 2>/dev/null || true; forget_pid "$tpid"
+  cp "$orig" "$TMP/replay-in.pcap"
+  for tool in mcast tcpreplay; do
+    out=$TMP/replay-$tool.pcap
+    start_rx tcpdump -n --immediate-mode -i "$IF_RX" -B 4096 -s 0 -w "$out" "udp dst port $P" 2>"$TMP/cap.err"
+    tpid=$BG_PID
+    for _ in $(seq 100); do grep -q "listening on" "$TMP/cap.err" && break; sleep 0.05; done
+    case $tool in
+      mcast) in_tx "$MCAST" replay "$TMP/replay-in.pcap" --iface "$IF_TX" >/dev/null 2>"$TMP/replay.err" ;;
+      tcpreplay) in_tx tcpreplay -q -i "$IF_TX" "$TMP/replay-in.pcap" >/dev/null 2>"$TMP/replay.err" ;;
+    esac
+    sleep 0.5; kill -INT "$tpid"; wait "$tpid" 2>/dev/null || true; forget_pid "$tpid"
+    read -r p50 p99 cnt <<<"$(gap_errors "$orig" "$out")"
+    R[rp50_$tool]=$p50 R[rp99_$tool]=$p99 R[rcnt_$tool]=$cnt
+    log "replay $tool: $cnt of $n recaptured, gap error p50 $p50 µs, p99 $p99 µs"
+  done
+  R[rorig]=$(cap_count "$orig")
+fi
+
+# ====================================================== 7. memory soak ====
 # mcast bridge forwarding SOAK_RATE datagrams/s (1200 B, numbered) for
 # SOAK_SECS; VmRSS from /proc/PID/status every 10 s. The first sample after
 # 10 s of traffic (duplicate window warm) against the last and the maximum.
@@ -991,6 +1096,19 @@ if sel cot; then
   row6 "listen --format cot zero-loss rate (end to end)" "$zl" "" "" "≥ 200k/s" "$met"
   echo
   echo "CoT: cot-gen wall time, median of $REPS; in-process: benches/cot.rs with $N_COTBENCH events (100 walking units); end to end: \`cot-gen --count $N_COT --units 100 --move walk\` captured, replayed by \`mcast send [--rate R]\` (CPU $TX_CPU) into \`mcast listen --format cot > /dev/null\` (CPU $RX_CPU), loss from kernel UDP counters; steps ${COT_RATES[*]}, $ATTEMPTS attempt(s) each."
+  echo
+fi
+
+if sel capture; then
+  row6 "Capture and replay (1200 B)" "mcast" "tcpdump / tcpreplay" "mcast ÷ peer" "Target" "Met"
+  row6 "---" "---:" "---:" "---:" "---" "---"
+  zc=${R[czl_mcast]} zt=${R[czl_tcpdump]}
+  row6 "highest zero-loss capture rate (listen --pcap vs tcpdump -w)" "$(fmt_rate "$zc") ($(fmt_rate "${R[czlsent_mcast]}") sent)" "$(fmt_rate "$zt") ($(fmt_rate "${R[czlsent_tcpdump]}") sent)" "$(ratio "$zc" "$zt")" "≥ tcpdump" "$(yes_no "$zc" "$zt")"
+  row6 "replay gap error p50 (µs) at $(fmt_rate "$REPLAY_RATE")" "${R[rp50_mcast]}" "${R[rp50_tcpreplay]}" "—" "—" "—"
+  row6 "replay gap error p99 (µs) at $(fmt_rate "$REPLAY_RATE")" "${R[rp99_mcast]}" "${R[rp99_tcpreplay]}" "—" "≤ tcpreplay's" "$(yes_no "${R[rp99_tcpreplay]}" "${R[rp99_mcast]}")"
+  row6 "datagrams recaptured / original" "${R[rcnt_mcast]} / ${R[rorig]}" "${R[rcnt_tcpreplay]} / ${R[rorig]}" "—" "all" "$([[ ${R[rcnt_mcast]} -eq ${R[rorig]} ]] && echo yes || echo "**no**")"
+  echo
+  echo "Capture: datagrams in the file (capinfos) after \`mcast send --size 1200 --rate R\` on CPU $TX_CPU; \`mcast listen --pcap FILE --format count\` or \`tcpdump -B 4096 -w FILE\` (plus \`mcast join\`) on CPU $RX_CPU; steps ${RATES[*]} of ${STEP_SECS}s, $ATTEMPTS attempt(s) each. Replay: a tcpdump capture of $((REPLAY_RATE * 2)) paced datagrams replayed by \`mcast replay --iface\` and \`tcpreplay -i\` (original timing) from the sender namespace, recaptured by tcpdump at the receiver; error = |replayed gap − captured gap| per consecutive pair."
   echo
 fi
 

@@ -154,7 +154,9 @@ fn open(path: &std::path::Path) -> Result<Reader> {
     let r: Box<dyn Read + Send> = if path.as_os_str() == "-" {
         Box::new(std::io::stdin())
     } else {
-        Box::new(File::open(path).with_context(|| format!("open {}", path.display()))?)
+        let mut f = File::open(path).with_context(|| format!("open {}", path.display()))?;
+        crate::pcap::read::check_blocks(&mut f).with_context(|| format!("read {}", path.display()))?;
+        Box::new(f)
     };
     Reader::new(r).with_context(|| format!("read {}", path.display()))
 }

@@ -3,7 +3,7 @@
 //! Ethernet (with VLAN tags), raw IP (101, 228, 229), Linux cooked v1
 //! (113) and v2 (276), BSD loopback (0, 108).
 
-use std::io::Read;
+use std::io::{Read, Seek, SeekFrom};
 use std::net::{IpAddr, SocketAddr};
 
 use anyhow::{anyhow, Result};
@@ -11,6 +11,61 @@ use etherparse::{defrag::IpDefragPool, EtherType, NetSlice, SlicedPacket, Transp
 use pcap_parser::pcapng::Block;
 use pcap_parser::traits::PcapReaderIterator;
 use pcap_parser::{Linktype, PcapBlockOwned, PcapError};
+
+/// Walks a pcapng file's block headers (a classic pcap file passes) and
+/// refuses a block whose length is impossible: below 12 bytes (28 for a
+/// section header) or not a multiple of 4. pcap-parser 0.17 subtracts
+/// before it checks for some block types, so such a length must never
+/// reach it. Leaves the reader where it started.
+pub fn check_blocks<R: Read + Seek>(r: &mut R) -> Result<()> {
+    let start = r.stream_position()?;
+    let mut head = [0u8; 12];
+    let mut at = start;
+    let mut little = true;
+    let mut first = true;
+    loop {
+        r.seek(SeekFrom::Start(at))?;
+        let n = read_full(r, &mut head)?;
+        if first && (n < 4 || head[..4] != [0x0a, 0x0d, 0x0d, 0x0a]) {
+            // Not pcapng: classic pcap, or garbage the reader refuses.
+            break;
+        }
+        first = false;
+        if n == 0 {
+            break;
+        }
+        if n < 8 {
+            // A block cut short at the end: the reader stops there.
+            break;
+        }
+        let is_shb = head[..4] == [0x0a, 0x0d, 0x0d, 0x0a];
+        if is_shb && n >= 12 {
+            little = head[8..12] == [0x4d, 0x3c, 0x2b, 0x1a];
+        }
+        let len_bytes = [head[4], head[5], head[6], head[7]];
+        let len = if little { u32::from_le_bytes(len_bytes) } else { u32::from_be_bytes(len_bytes) };
+        let min = if is_shb { 28 } else { 12 };
+        if len < min || len % 4 != 0 {
+            return Err(anyhow!("corrupt capture: the block at byte {} has length {len}", at - start));
+        }
+        at += u64::from(len);
+    }
+    r.seek(SeekFrom::Start(start))?;
+    Ok(())
+}
+
+fn read_full<R: Read>(r: &mut R, buf: &mut [u8]) -> Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(n)
+}
 
 /// One UDP datagram of the capture (its payload goes to the caller's
 /// buffer).
