@@ -155,7 +155,8 @@ fn open(path: &std::path::Path) -> Result<Reader> {
         Box::new(std::io::stdin())
     } else {
         let mut f = File::open(path).with_context(|| format!("open {}", path.display()))?;
-        crate::pcap::read::check_blocks(&mut f).with_context(|| format!("read {}", path.display()))?;
+        crate::pcap::read::check_blocks(&mut f)
+            .with_context(|| format!("read {}", path.display()))?;
         Box::new(f)
     };
     Reader::new(r).with_context(|| format!("read {}", path.display()))

@@ -43,10 +43,17 @@ pub fn check_blocks<R: Read + Seek>(r: &mut R) -> Result<()> {
             little = head[8..12] == [0x4d, 0x3c, 0x2b, 0x1a];
         }
         let len_bytes = [head[4], head[5], head[6], head[7]];
-        let len = if little { u32::from_le_bytes(len_bytes) } else { u32::from_be_bytes(len_bytes) };
+        let len = if little {
+            u32::from_le_bytes(len_bytes)
+        } else {
+            u32::from_be_bytes(len_bytes)
+        };
         let min = if is_shb { 28 } else { 12 };
         if len < min || len % 4 != 0 {
-            return Err(anyhow!("corrupt capture: the block at byte {} has length {len}", at - start));
+            return Err(anyhow!(
+                "corrupt capture: the block at byte {} has length {len}",
+                at - start
+            ));
         }
         at += u64::from(len);
     }
