@@ -335,7 +335,11 @@ fn arrival_times(o: &std::process::Output) -> Vec<f64> {
         .collect()
 }
 
+/// A timing measurement: run alone (`cargo test -- --ignored
+/// --test-threads=1`, which the README's test command and CI do), since the
+/// other tests' load on the same cores delays sends by milliseconds.
 #[test]
+#[ignore = "timing: runs alone, in the README's second test command"]
 fn tcpdump_capture_replays_with_the_original_timing() {
     let lab = pair!();
     let _c = cleanup(&lab);
@@ -343,7 +347,15 @@ fn tcpdump_capture_replays_with_the_original_timing() {
     let td = lab.spawn(
         "h2",
         "tcpdump",
-        &["-i", "a0", "-U", "-w", &file, "udp port 5000"],
+        &[
+            "-i",
+            "a0",
+            "--immediate-mode",
+            "-U",
+            "-w",
+            &file,
+            "udp port 5000",
+        ],
     );
     let started = || td.stderr().contains("listening on");
     assert!(
@@ -367,9 +379,9 @@ fn tcpdump_capture_replays_with_the_original_timing() {
     assert_eq!(orig.len(), 20, "tcpdump captured the 20 datagrams");
     let want = gaps(&orig);
 
-    // The other tests run in parallel on the same cores, and a burst of
-    // theirs can delay a send or its receive timestamp by milliseconds: a
-    // disturbed run is tried again, three times at most.
+    // Other programs on the machine can still delay a send or its receive
+    // timestamp by a millisecond: a disturbed run is tried again, three
+    // times at most.
     for speed in ["1", "10"] {
         let s: f64 = speed.parse().unwrap();
         let mut worst = Vec::new();
