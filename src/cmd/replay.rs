@@ -73,8 +73,10 @@ impl Lateness {
 }
 
 /// How long before a deadline the sleep ends and the spin begins: the
-/// kernel wakes a sleeper late by its timer slack plus scheduling delay.
-const SPIN: Duration = Duration::from_micros(1500);
+/// kernel wakes a sleeper late by its timer slack plus scheduling delay,
+/// which on a busy machine (observed: kernel work after many namespaces
+/// were deleted) reaches a few milliseconds.
+const SPIN: Duration = Duration::from_millis(4);
 
 /// Sleeps until `deadline` (or a stop): the kernel's sleep for all but the
 /// last [`SPIN`], then a spin, so sends land within microseconds of their
