@@ -465,6 +465,26 @@ listen_run() {
   fi
 }
 
+# zero_loss KEY KIND RUN VAR: the highest zero-loss rate. Steps the paced
+# rate up (RATES) until a step loses datagrams in every attempt; RUN KIND
+# RATE N runs one step and sets VAR to what arrived, and SEND_RATE. Sets
+# R[KEY_KIND] (the rate) and R[KEYsent_KIND] (the sender's achieved rate).
+zero_loss() {
+  local key=$1 kind=$2 run=$3 var=$4 rate n ok
+  R[${key}_$kind]=0 R[${key}sent_$kind]=0
+  for rate in "${RATES[@]}"; do
+    n=$(awk -v r="$rate" -v s="$STEP_SECS" 'BEGIN { printf "%d", r * s }')
+    ok=0
+    for _ in $(seq "$ATTEMPTS"); do
+      "$run" "$kind" "$rate" "$n"
+      log "$key zero-loss $kind @ $rate/s: sent at $SEND_RATE/s, ${!var} of $n arrived, drops ${DROPS:-?}"
+      if [[ ${!var} -eq $n ]]; then ok=1; break; fi
+    done
+    [[ $ok -eq 1 ]] || break
+    R[${key}_$kind]=$rate R[${key}sent_$kind]=$SEND_RATE
+  done
+}
+
 if sel listen; then
   LISTENERS=(mcast_count mcast_json socat)
   for kind in "${LISTENERS[@]}"; do
@@ -489,18 +509,7 @@ if sel listen; then
     # datagrams in every attempt (ATTEMPTS > 1 absorbs one-off hiccups from
     # other load on the machine). The sender's achieved rate is kept, since
     # a paced sender that cannot keep up does not really test the rate.
-    R[zl_$kind]=0 R[zlsent_$kind]=0
-    for rate in "${RATES[@]}"; do
-      n=$(awk -v r="$rate" -v s="$STEP_SECS" 'BEGIN { printf "%d", r * s }')
-      ok=0
-      for _ in $(seq "$ATTEMPTS"); do
-        listen_run "$kind" "$rate" "$n"
-        log "zero-loss $kind @ $rate/s: sent at $SEND_RATE/s, read $DELIVERED of $n, drops $DROPS"
-        if [[ $DELIVERED -eq $n ]]; then ok=1; break; fi
-      done
-      [[ $ok -eq 1 ]] || break
-      R[zl_$kind]=$rate R[zlsent_$kind]=$SEND_RATE
-    done
+    zero_loss zl "$kind" listen_run DELIVERED
   done
 fi
 
@@ -885,18 +894,7 @@ gap_errors() {
 
 if sel capture; then
   for kind in mcast tcpdump; do
-    R[czl_$kind]=0 R[czlsent_$kind]=0
-    for rate in "${RATES[@]}"; do
-      n=$(awk -v r="$rate" -v s="$STEP_SECS" 'BEGIN { printf "%d", r * s }')
-      ok=0
-      for _ in $(seq "$ATTEMPTS"); do
-        cap_run "$kind" "$rate" "$n"
-        log "capture zero-loss $kind @ $rate/s: sent at $SEND_RATE/s, $CAPTURED of $n in the file"
-        if [[ $CAPTURED -eq $n ]]; then ok=1; break; fi
-      done
-      [[ $ok -eq 1 ]] || break
-      R[czl_$kind]=$rate R[czlsent_$kind]=$SEND_RATE
-    done
+    zero_loss czl "$kind" cap_run CAPTURED
   done
 
   # Replay timing: one original capture (tcpdump at the receiver of a paced
