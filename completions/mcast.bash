@@ -101,7 +101,7 @@ _mcast() {
             return 0
             ;;
         mcast__subcmd__bridge)
-            opts="-b -f -i -v -q -h --tak --also-from --both-ways --ttl --decrement-ttl --dedup-window --max-rate --allow-from --cot-only --cot-type --tak-proto --queue --liveness --tak-uid --multicast-loop --stats --format --rcvbuf --p12 --p12-password --cert --key --ca --tls-server-name --tls-no-name-check --iface --verbose --quiet --color --help"
+            opts="-b -f -i -v -q -h --tak --also-from --both-ways --ttl --decrement-ttl --dedup-window --max-rate --allow-from --cot-only --cot-type --tak-proto --queue --liveness --tak-uid --mqtt-qos --mqtt-client-id --mqtt-version --multicast-loop --stats --format --rcvbuf --p12 --p12-password --cert --key --ca --tls-server-name --tls-no-name-check --iface --verbose --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -149,6 +149,18 @@ _mcast() {
                     ;;
                 --tak-uid)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mqtt-qos)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mqtt-client-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mqtt-version)
+                    COMPREPLY=($(compgen -W "auto 5 3.1.1" -- "${cur}"))
                     return 0
                     ;;
                 --stats)

@@ -122,6 +122,11 @@ complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l tak-proto -d 'TAK
 complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l queue -d 'Events kept for a disconnected tcp: peer (the oldest are dropped)' -r
 complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l liveness -d 'Liveness of tcp:/tls: links: a silent connection gets a t-x-c-t ping every half of this, and one whose data the server does not acknowledge within it is reconnected (TCP keepalive and TCP_USER_TIMEOUT)' -r
 complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l tak-uid -d 'Uid the bridge\'s pings announce to TAK servers (a server sees the bridge as one client)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l mqtt-qos -d 'QoS of MQTT publications and subscriptions: 0 (at most once, like UDP) or 1 (at least once; the broker acknowledges each message)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l mqtt-client-id -d 'MQTT client id (unique per broker: a broker disconnects an older client with the same id); default: mcast- and 16 random hex digits' -r
+complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l mqtt-version -d 'MQTT version: auto (5, falling back to 3.1.1 for a broker without it), 5 or 3.1.1' -r -f -a "auto\t'MQTT 5, falling back to 3.1.1'
+5\t'MQTT 5 only'
+3.1.1\t'MQTT 3.1.1 only'"
 complete -c mcast -n "__fish_mcast_using_subcommand bridge" -l stats -d 'Print statistics at this interval (and always on exit)' -r
 complete -c mcast -n "__fish_mcast_using_subcommand bridge" -s f -l format -d 'Statistics format' -r -f -a "text\t'Human-readable lines on stderr'
 json\t'JSON objects, one per line, on stdout'"

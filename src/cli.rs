@@ -793,6 +793,26 @@ pub struct BridgeArgs {
     )]
     pub tak_uid: String,
 
+    /// QoS of MQTT publications and subscriptions: 0 (at most once, like
+    /// UDP) or 1 (at least once; the broker acknowledges each message).
+    #[arg(long, value_name = "0|1", default_value_t = 0, env = "MCAST_MQTT_QOS", value_parser = clap::value_parser!(u8).range(0..=1))]
+    pub mqtt_qos: u8,
+
+    /// MQTT client id (unique per broker: a broker disconnects an older
+    /// client with the same id); default: mcast- and 16 random hex digits.
+    #[arg(long, value_name = "ID", env = "MCAST_MQTT_CLIENT_ID")]
+    pub mqtt_client_id: Option<String>,
+
+    /// MQTT version: auto (5, falling back to 3.1.1 for a broker without
+    /// it), 5 or 3.1.1.
+    #[arg(
+        long,
+        value_name = "auto|5|3.1.1",
+        default_value = "auto",
+        env = "MCAST_MQTT_VERSION"
+    )]
+    pub mqtt_version: MqttVersionArg,
+
     /// Loop forwarded multicast back to this host, so that a TAK client on
     /// the bridge's own host sees the server's events (the bridge still
     /// drops what its own sockets sent).
@@ -836,6 +856,19 @@ pub enum TakProtoArg {
     /// Protocol v1 from the start.
     #[value(name = "1")]
     V1,
+}
+
+/// `--mqtt-version`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MqttVersionArg {
+    /// MQTT 5, falling back to 3.1.1.
+    Auto,
+    /// MQTT 5 only.
+    #[value(name = "5")]
+    V5,
+    /// MQTT 3.1.1 only.
+    #[value(name = "3.1.1")]
+    V311,
 }
 
 /// Credentials and checks for `tls:` links.

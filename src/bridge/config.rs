@@ -56,6 +56,12 @@ pub struct BridgeConfig {
     pub tak_uid: String,
     /// Multicast loopback on outputs.
     pub multicast_loop: bool,
+    /// QoS of MQTT publications and subscriptions (0 or 1).
+    pub mqtt_qos: u8,
+    /// MQTT client id; generated (unique) when not given.
+    pub mqtt_client_id: Option<String>,
+    /// MQTT protocol version.
+    pub mqtt_version: super::mqtt::MqttVersion,
 }
 
 /// True when this binary is statically linked against glibc, whose host
@@ -88,6 +94,14 @@ impl BridgeConfig {
             }
         }
         for to in &self.to {
+            if let Link::Mqtt(u) = to {
+                if u.topic.has_wildcard() {
+                    return Err(usage(format!(
+                        "{to} cannot publish: MQTT topics with + or # are for subscribing; \
+                         name the topic, e.g. mcast/{{group}}/{{port}}"
+                    )));
+                }
+            }
             if !to.can_output() {
                 return Err(usage(format!(
                     "{to} cannot send: to send unicast use udp:HOST:PORT"
@@ -119,7 +133,11 @@ impl BridgeConfig {
                 | Link::Tcp {
                     host: Host::Name(n),
                     ..
-                } if static_glibc => {
+                }
+                | Link::Mqtt(super::link::MqttUrl {
+                    host: Host::Name(n),
+                    ..
+                }) if static_glibc => {
                     return Err(usage(format!(
                         "{l}: this mcast is a static glibc build, which cannot look up host names \
                          reliably (glibc loads its resolver modules at run time); give the address \
@@ -129,6 +147,7 @@ impl BridgeConfig {
                 _ => {}
             }
         }
+        self.check_topic_templates()?;
         for p in &self.policy.cot_types {
             let p = p.strip_prefix('!').unwrap_or(p);
             let ok = !p.is_empty()
@@ -139,6 +158,33 @@ impl BridgeConfig {
                 return Err(usage(format!(
                     "--cot-type {p:?} is not a type pattern: expected dash-separated atoms or *, e.g. a-f-* or a-*-G"
                 )));
+            }
+        }
+        Ok(())
+    }
+
+    /// An MQTT output whose topic names the flow (`{group}`, `{port}`)
+    /// needs inputs that have one: multicast groups, or MQTT inputs whose
+    /// topics carry it.
+    fn check_topic_templates(&self) -> Result<()> {
+        let has_flow = |l: &Link| match l {
+            Link::Multicast(_) => true,
+            Link::Mqtt(u) => u.topic.is_template() || u.topic.has_wildcard(),
+            _ => false,
+        };
+        let check = |input: &Link, out: &Link| match out {
+            Link::Mqtt(u) if u.topic.is_template() && !has_flow(input) => Err(usage(format!(
+                "{out}: the topic names the group and port, but {input} has none; \
+                 use a topic without {{group}}/{{port}}, e.g. tak/sa"
+            ))),
+            _ => Ok(()),
+        };
+        for f in &self.from {
+            for t in &self.to {
+                check(f, t)?;
+                if self.both_ways {
+                    check(t, f)?;
+                }
             }
         }
         Ok(())
@@ -179,6 +225,9 @@ mod tests {
             liveness: Duration::from_secs(15),
             tak_uid: "mcast-bridge".into(),
             multicast_loop: false,
+            mqtt_qos: 0,
+            mqtt_client_id: None,
+            mqtt_version: crate::bridge::mqtt::MqttVersion::Auto,
         }
     }
 

@@ -340,6 +340,14 @@ impl DedupWindow {
         false
     }
 
+    /// True if an identical payload was accepted within the window before
+    /// `now`; remembers nothing.
+    pub fn seen(&mut self, payload: &[u8], now: Instant) -> bool {
+        self.expire(now);
+        let fp = self.fingerprint(payload);
+        self.live.contains(&fp)
+    }
+
     fn expire(&mut self, now: Instant) {
         while let Some(&(t, fp)) = self.order.front() {
             // `saturating_duration_since` makes an entry from "the future"
@@ -405,11 +413,14 @@ pub enum DropReason {
     /// A TAK server's protocol traffic (ping replies, version
     /// negotiation): consumed, never forwarded onto a LAN.
     Control,
+    /// An MQTT message whose topic names a group and port that no output
+    /// carries (or a flow-naming topic with nothing to fill it in).
+    Unmapped,
 }
 
 impl DropReason {
     /// Number of reasons (the length of [`DropReason::ALL`]).
-    pub const COUNT: usize = 8;
+    pub const COUNT: usize = 9;
 
     /// Every reason, in display order.
     pub const ALL: [DropReason; DropReason::COUNT] = [
@@ -421,10 +432,11 @@ impl DropReason {
         DropReason::Queue,
         DropReason::SendError,
         DropReason::Control,
+        DropReason::Unmapped,
     ];
 
     /// The name used in summaries and JSON: `loop`, `duplicate`, `rate`,
-    /// `filter`, `ttl`, `queue`, `send-error`.
+    /// `filter`, `ttl`, `queue`, `send-error`, `control`, `unmapped`.
     pub fn as_str(self) -> &'static str {
         match self {
             DropReason::Loop => "loop",
@@ -435,6 +447,7 @@ impl DropReason {
             DropReason::Queue => "queue",
             DropReason::SendError => "send-error",
             DropReason::Control => "control",
+            DropReason::Unmapped => "unmapped",
         }
     }
 
@@ -879,13 +892,13 @@ mod tests {
         let mut c = DropCounts::new();
         assert_eq!(
             c.to_string(),
-            "loop=0 duplicate=0 rate=0 filter=0 ttl=0 queue=0 send-error=0 control=0"
+            "loop=0 duplicate=0 rate=0 filter=0 ttl=0 queue=0 send-error=0 control=0 unmapped=0"
         );
         c.add(DropReason::Duplicate, 3);
         c.add(DropReason::Filter, 1);
         assert_eq!(
             c.to_string(),
-            "loop=0 duplicate=3 rate=0 filter=1 ttl=0 queue=0 send-error=0 control=0"
+            "loop=0 duplicate=3 rate=0 filter=1 ttl=0 queue=0 send-error=0 control=0 unmapped=0"
         );
         assert_eq!(c.get(DropReason::Duplicate), 3);
         assert_eq!(c.total(), 4);
@@ -909,7 +922,8 @@ mod tests {
                 "ttl",
                 "queue",
                 "send-error",
-                "control"
+                "control",
+                "unmapped"
             ]
         );
         for (i, r) in DropReason::ALL.iter().enumerate() {

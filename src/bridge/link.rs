@@ -7,6 +7,9 @@
 //!           | "udp-listen:" [ ADDR ":" ] PORT     unicast UDP socket (in)
 //!           | "tcp:" HOST ":" PORT                TAK server stream (in and out)
 //!           | "tls:" HOST ":" PORT                the same over TLS (port 8089)
+//!           | "mqtt://" [ USER [ ":" PASS ] "@" ] HOST [ ":" PORT ] "/" TOPIC
+//!                                                 MQTT broker (in and out; port 1883)
+//!           | "mqtts://" ...                      the same over TLS (port 8883)
 //! HOST      = IPV4 | "[" IPV6 [ "%" ZONE ] "]" | DNS-NAME
 //! ADDR      = IPV4 | "[" IPV6 "]"
 //! ```
@@ -15,12 +18,16 @@
 //! command, restricted to multicast groups. Schemes are case-insensitive and
 //! printed in lower case; DNS names are printed in lower case too (DNS does
 //! not distinguish case), so [`Display`](fmt::Display) is canonical and
-//! parses back to an equal value.
+//! parses back to an equal value — except that an MQTT password is never
+//! printed. USER and PASS may be percent-encoded (`%40` for `@`). TOPIC is
+//! the [`Topic`] grammar.
 
 use std::fmt;
+use std::fmt::Write as _;
 use std::net::{IpAddr, Ipv6Addr};
 use std::str::FromStr;
 
+use super::topic::Topic;
 use crate::endpoint::{lex_bracketed, parse_port, parse_v4, Endpoint, Family, IfaceSpec};
 
 /// Longest DNS name, in characters, without the optional final dot (RFC 1035).
@@ -29,7 +36,11 @@ const MAX_NAME: usize = 253;
 const MAX_LABEL: usize = 63;
 
 /// What every error can fall back on: the whole grammar in one line.
-const EXPECTED: &str = "expected udp:, udp-listen:, tcp:, tls: or GROUP:PORT[@IFACE]";
+const EXPECTED: &str =
+    "expected udp:, udp-listen:, tcp:, tls:, mqtt://, mqtts:// or GROUP:PORT[@IFACE]";
+/// MQTT's registered port (IANA), and MQTT over TLS's.
+const MQTT_PORT: u16 = 1883;
+const MQTTS_PORT: u16 = 8883;
 
 /// The host of a `udp:` or `tcp:` link.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -113,6 +124,48 @@ pub enum Link {
         /// Over TLS (`tls:`).
         tls: bool,
     },
+    /// An MQTT broker: each datagram is one message on a topic (input and
+    /// output).
+    Mqtt(MqttUrl),
+}
+
+/// Where an `mqtt://` link goes: broker, credentials and topic.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct MqttUrl {
+    /// Over TLS (`mqtts://`).
+    pub tls: bool,
+    /// User name, when given.
+    pub user: Option<String>,
+    /// Password, when given (never printed).
+    pub password: Option<String>,
+    /// Broker host.
+    pub host: Host,
+    /// Broker port (1883, or 8883 for `mqtts://`, unless given).
+    pub port: u16,
+    /// The topic or topic template.
+    pub topic: Topic,
+}
+
+impl fmt::Debug for MqttUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Display leaves the password out; so does Debug.
+        write!(f, "MqttUrl({self})")
+    }
+}
+
+impl fmt::Display for MqttUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.tls { "mqtts://" } else { "mqtt://" })?;
+        if let Some(u) = &self.user {
+            write!(f, "{}@", percent_encode(u))?;
+        }
+        let default = if self.tls { MQTTS_PORT } else { MQTT_PORT };
+        write!(f, "{}", self.host)?;
+        if self.port != default {
+            write!(f, ":{}", self.port)?;
+        }
+        write!(f, "/{}", self.topic)
+    }
 }
 
 impl Link {
@@ -121,9 +174,14 @@ impl Link {
         !matches!(self, Link::Udp { .. })
     }
 
-    /// True when the link can be a bridge output.
+    /// True when the link can be a bridge output (an MQTT topic with a
+    /// wildcard cannot be published to).
     pub fn can_output(&self) -> bool {
-        !matches!(self, Link::UdpListen { .. })
+        match self {
+            Link::UdpListen { .. } => false,
+            Link::Mqtt(u) => !u.topic.has_wildcard(),
+            _ => true,
+        }
     }
 
     /// The scheme as written (`udp`, `udp-listen`, `tcp`), or `multicast`
@@ -135,6 +193,8 @@ impl Link {
             Link::UdpListen { .. } => "udp-listen",
             Link::Tcp { tls: false, .. } => "tcp",
             Link::Tcp { tls: true, .. } => "tls",
+            Link::Mqtt(MqttUrl { tls: false, .. }) => "mqtt",
+            Link::Mqtt(MqttUrl { tls: true, .. }) => "mqtts",
         }
     }
 
@@ -143,6 +203,7 @@ impl Link {
         match self {
             Link::Multicast(ep) => ep.port,
             Link::Udp { port, .. } | Link::UdpListen { port, .. } | Link::Tcp { port, .. } => *port,
+            Link::Mqtt(u) => u.port,
         }
     }
 
@@ -153,6 +214,7 @@ impl Link {
         match self {
             Link::Multicast(ep) => Some(ep.family()),
             Link::Udp { host, .. } | Link::Tcp { host, .. } => host.family(),
+            Link::Mqtt(u) => u.host.family(),
             Link::UdpListen { addr, .. } => addr.as_ref().map(Family::of),
         }
     }
@@ -188,6 +250,11 @@ impl Link {
                 let wild = |a: &Option<IpAddr>| a.is_none_or(|a| a.is_unspecified());
                 p1 == p2 && ((wild(a1) && wild(a2)) || a1 == a2)
             }
+            // One broker and one topic: publishing there and subscribing
+            // there would be a loop (no_local aside, which 3.1.1 lacks).
+            (Link::Mqtt(a), Link::Mqtt(b)) => {
+                a.host == b.host && a.port == b.port && a.topic == b.topic
+            }
             _ => false,
         }
     }
@@ -211,6 +278,7 @@ impl FromStr for Link {
             "udp-listen" => Scheme::UdpListen,
             "tcp" => Scheme::Tcp,
             "tls" => Scheme::Tls,
+            "mqtt" | "mqtts" => return parse_mqtt(s, lower == "mqtts", rest),
             _ => {
                 return Err(format!(
                     "unknown scheme {:?}; {EXPECTED}",
@@ -278,6 +346,7 @@ impl fmt::Display for Link {
                 addr: Some(IpAddr::V6(a)),
                 port,
             } => write!(f, "udp-listen:[{a}]:{port}"),
+            Link::Mqtt(u) => u.fmt(f),
         }
     }
 }
@@ -320,7 +389,7 @@ fn split_scheme(s: &str) -> Option<(&str, &str)> {
 }
 
 fn is_known_scheme(s: &str) -> bool {
-    ["udp", "udp-listen", "tcp", "tls"]
+    ["udp", "udp-listen", "tcp", "tls", "mqtt", "mqtts"]
         .iter()
         .any(|k| k.eq_ignore_ascii_case(s))
 }
@@ -487,6 +556,145 @@ fn parse_remote(s: &str, scheme: &str, rest: &str) -> Result<(Host, u16), String
         }
     }
     Ok((host, port))
+}
+
+/// `//[USER[:PASS]@]HOST[:PORT]/TOPIC` after `mqtt:` or `mqtts:`.
+fn parse_mqtt(s: &str, tls: bool, rest: &str) -> Result<Link, String> {
+    let scheme = if tls { "mqtts" } else { "mqtt" };
+    let default = if tls { MQTTS_PORT } else { MQTT_PORT };
+    let expected = format!(
+        "expected {scheme}://[USER[:PASS]@]HOST[:PORT]/TOPIC, e.g. {scheme}://broker.example/mcast/{{group}}/{{port}}"
+    );
+    let Some(rest) = rest.strip_prefix("//") else {
+        return Err(format!("{:?}: {expected}", shown(s)));
+    };
+    let Some((authority, topic)) = rest.split_once('/') else {
+        return Err(format!(
+            "{:?}: no topic: an MQTT link names the topic it publishes to or subscribes to; {expected}",
+            shown(s)
+        ));
+    };
+    if topic.is_empty() {
+        return Err(format!("{:?}: empty topic; {expected}", shown(s)));
+    }
+    let topic: Topic = topic.parse().map_err(|e| format!("{:?}: {e}", shown(s)))?;
+    // The last '@' ends the user information: a password may hold '@'
+    // only percent-encoded, but being lenient here costs nothing.
+    let (userinfo, hostport) = match authority.rsplit_once('@') {
+        Some((u, h)) => (Some(u), h),
+        None => (None, authority),
+    };
+    let (user, password) = match userinfo {
+        None => (None, None),
+        Some(u) => {
+            let (name, pass) = match u.split_once(':') {
+                Some((n, p)) => (n, Some(p)),
+                None => (u, None),
+            };
+            if name.is_empty() {
+                return Err(format!(
+                    "{:?}: empty user name before '@'; {expected}",
+                    shown(s)
+                ));
+            }
+            let dec = |x: &str| percent_decode(x).map_err(|e| format!("{:?}: {e}", shown(s)));
+            (Some(dec(name)?), pass.map(dec).transpose()?)
+        }
+    };
+    if hostport.is_empty() {
+        return Err(format!("{:?}: no broker host; {expected}", shown(s)));
+    }
+    let (host, port) = if let Some(b) = lex_bracketed(hostport) {
+        let b = b.map_err(|e| e.message(&shown(s), &format!("{scheme}://[fd77::1]/mcast/#")))?;
+        if b.zone.is_some() {
+            return Err(format!(
+                "{:?}: a broker address takes no %zone; give a global or unique-local address",
+                shown(s)
+            ));
+        }
+        let port = match b.rest.strip_prefix(':') {
+            Some(p) => parse_port(p)?,
+            None if b.rest.is_empty() => default,
+            None => {
+                return Err(format!(
+                    "{:?}: unexpected {:?} after the address; expected :PORT",
+                    shown(s),
+                    shown(b.rest)
+                ))
+            }
+        };
+        (
+            Host::Ip {
+                addr: IpAddr::V6(b.addr),
+                zone: None,
+            },
+            port,
+        )
+    } else {
+        if hostport.matches(':').count() > 1 {
+            return Err(format!(
+                "{:?}: an IPv6 broker address needs brackets, e.g. {scheme}://[{hostport}]/mcast/#",
+                shown(s)
+            ));
+        }
+        let (h, port) = match hostport.split_once(':') {
+            Some((h, p)) => (h, parse_port(p)?),
+            None => (hostport, default),
+        };
+        (parse_host(h)?, port)
+    };
+    if let Some(a) = host.ip() {
+        if a.is_multicast() || a.is_unspecified() {
+            return Err(format!(
+                "{:?}: {a} cannot be a broker: a broker has a unicast address",
+                shown(s)
+            ));
+        }
+    }
+    Ok(Link::Mqtt(MqttUrl {
+        tls,
+        user,
+        password,
+        host,
+        port,
+        topic,
+    }))
+}
+
+/// Decodes `%XX` escapes (RFC 3986 §2.1) in URL user information.
+fn percent_decode(s: &str) -> Result<String, String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hex = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .ok_or_else(|| {
+                    "a '%' must be followed by two hex digits (e.g. %40 for '@')".to_string()
+                })?;
+            out.push(hex);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| "user information is not UTF-8 once decoded".to_string())
+}
+
+/// Escapes what would end or split URL user information.
+fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
 }
 
 /// `[ADDR:]PORT` after `udp-listen:`.
@@ -728,11 +936,60 @@ mod tests {
     }
 
     #[test]
+    fn mqtt_urls() {
+        let Link::Mqtt(u) = link("MQTTS://us%40er:p%3Ass@Broker.Example/mcast/{group}/{port}")
+        else {
+            panic!()
+        };
+        assert!(u.tls);
+        assert_eq!(u.user.as_deref(), Some("us@er"));
+        assert_eq!(u.password.as_deref(), Some("p:ss"));
+        assert_eq!(u.host, Host::Name("broker.example".into()));
+        assert_eq!(u.port, 8883);
+        // The password is never shown, not even by Debug.
+        let shown = u.to_string();
+        assert_eq!(shown, "mqtts://us%40er@broker.example/mcast/{group}/{port}");
+        assert!(!format!("{u:?}").contains("p:ss"));
+        for (input, canonical) in [
+            ("mqtt://10.0.0.1/tak/sa", "mqtt://10.0.0.1/tak/sa"),
+            ("mqtt://10.0.0.1:1883/tak/sa", "mqtt://10.0.0.1/tak/sa"),
+            (
+                "mqtt://[fd77::1]:1884/mcast/#",
+                "mqtt://[fd77::1]:1884/mcast/#",
+            ),
+            ("mqtt://u@h.example/a/+/b", "mqtt://u@h.example/a/+/b"),
+        ] {
+            let l = link(input);
+            assert_eq!(l.to_string(), canonical);
+            assert_eq!(link(canonical), l);
+        }
+        assert!(!link("mqtt://h.example/a/#").can_output());
+        assert!(link("mqtt://h.example/a/#").can_input());
+        assert!(link("mqtt://h.example/t").same_as(&link("mqtt://user@h.example:1883/t")));
+        assert!(!link("mqtt://h.example/t").same_as(&link("mqtt://h.example/u")));
+        for (bad, says) in [
+            ("mqtt://h.example", "no topic"),
+            ("mqtt://h.example/", "empty topic"),
+            ("mqtt:h.example/t", "mqtt://"),
+            ("mqtt://:p@h.example/t", "empty user"),
+            ("mqtt://u%4@h.example/t", "two hex digits"),
+            ("mqtt:///t", "no broker host"),
+            ("mqtt://fd77::1/t", "brackets"),
+            ("mqtt://[fe80::1%eth0]/t", "zone"),
+            ("mqtt://239.1.1.1/t", "unicast address"),
+            ("mqtt://h.example:0/t", "port 0"),
+        ] {
+            let e = bad.parse::<Link>().unwrap_err();
+            assert!(e.contains(says), "{bad}: {e}");
+        }
+    }
+
+    #[test]
     fn bad_links_say_what_was_expected() {
         for (input, needle) in [
             (
                 "sctp:1.2.3.4:5",
-                "unknown scheme \"sctp\"; expected udp:, udp-listen:, tcp:, tls: or GROUP:PORT[@IFACE]",
+                "unknown scheme \"sctp\"; expected udp:, udp-listen:, tcp:, tls:, mqtt://, mqtts:// or GROUP:PORT[@IFACE]",
             ),
             ("http:x", "unknown scheme \"http\""),
             ("", "empty link"),

@@ -1,5 +1,6 @@
 //! `mcast bridge`: relay datagrams between multicast groups, interfaces,
-//! unicast UDP and TAK servers, with loop and storm protection.
+//! unicast UDP, TAK servers and MQTT brokers, with loop and storm
+//! protection.
 //!
 //! The bridge is a set of *nodes* (FROM and each TO) and *directions*
 //! (FROM → every TO; with `--both-ways` also each TO → FROM). Each node may
@@ -34,15 +35,19 @@ use crate::sock::{self, GroupSocket, IfRef, SendConfig};
 pub mod config;
 pub mod filter;
 pub mod link;
+pub mod mqtt;
 pub mod policy;
 pub mod tcp;
 pub mod tls;
+pub mod topic;
 
 pub use config::{BridgeConfig, StatsOutput};
 use filter::{DedupWindow, DropCounts, DropReason, TokenBucket};
 use link::{Host, Link};
+use mqtt::{MqttOptions, MqttPeer};
 use policy::{CotCache, Datagram};
 use tcp::{PeerEvent, TcpPeer};
+use topic::Flow;
 
 /// Datagrams read per `recvmmsg` call.
 const BATCH: usize = 64;
@@ -75,6 +80,8 @@ enum Tx {
     Peers(Vec<(SocketAddr, Instant)>),
     /// A TCP peer (both directions).
     Tcp(Box<TcpPeer>),
+    /// An MQTT broker (both directions).
+    Mqtt(Box<MqttPeer>),
 }
 
 struct Node {
@@ -280,6 +287,7 @@ impl Bridge {
         let mut owners: Vec<(usize, RawFd)> = Vec::new();
         let mut ready: Vec<(usize, RawFd, PollFlags)> = Vec::new();
         let mut incoming: Vec<Vec<u8>> = Vec::new();
+        let mut messages: Vec<(String, Vec<u8>)> = Vec::new();
         let mut next_resolve = Instant::now() + RESOLVE_EVERY;
         let mut next_stats = self.cfg.stats_every.map(|d| Instant::now() + d);
         loop {
@@ -322,6 +330,9 @@ impl Bridge {
                             if let Some((fd, ev)) = p.interest() {
                                 watch(&mut fds, &mut owners, i, fd, ev);
                             }
+                        }
+                        (Rx::None, Tx::Mqtt(p)) => {
+                            watch(&mut fds, &mut owners, i, p.wake_fd(), PollFlags::POLLIN)
                         }
                         // A udp: output reads replies on its own sockets.
                         (Rx::None, Tx::Fan(f))
@@ -370,10 +381,14 @@ impl Bridge {
                     let msgs = std::mem::take(&mut incoming);
                     let now = Instant::now();
                     for m in &msgs {
-                        self.process(node, m, None, None, now, ctx);
+                        self.process(node, m, Origin::default(), now, ctx);
                     }
                     incoming = msgs;
                     self.flush_outputs(ctx);
+                    continue;
+                }
+                if let Tx::Mqtt(_) = &self.nodes[node].tx {
+                    self.relay_broker(node, &mut messages, ctx);
                     continue;
                 }
                 self.drain(node, fd, &mut batch, ctx)?;
@@ -429,13 +444,63 @@ impl Bridge {
                     learn_peer(peers, meta.src);
                 }
                 let ttl = meta.ttl;
-                self.process(node, payload, Some(meta.src), ttl, now, ctx);
+                let origin = Origin {
+                    src: Some(meta.src),
+                    ttl,
+                    flow: None,
+                };
+                self.process(node, payload, origin, now, ctx);
             }
             self.flush_outputs(ctx);
             if n < BATCH {
                 return Ok(());
             }
         }
+    }
+
+    /// Forwards what an MQTT link's thread has received, each message to
+    /// the outputs of the flow its topic names.
+    fn relay_broker(&mut self, node: usize, messages: &mut Vec<(String, Vec<u8>)>, ctx: &Ctx) {
+        messages.clear();
+        let events = match &mut self.nodes[node].tx {
+            Tx::Mqtt(p) => p.drain(messages),
+            _ => return,
+        };
+        for e in &events {
+            log_event(ctx, e);
+        }
+        let Link::Mqtt(url) = &self.nodes[node].link else {
+            return;
+        };
+        let topic = url.topic.clone();
+        let now = Instant::now();
+        for (t, payload) in messages.iter() {
+            let Some(di) = self.dir_of[node] else { break };
+            let echo = match &mut self.nodes[node].tx {
+                Tx::Mqtt(p) => p.is_echo(payload, now),
+                _ => false,
+            };
+            // Not what we subscribed to (an overlapping subscription of
+            // the same client id elsewhere, or a broker's mistake).
+            let flow = topic.flow_of(t);
+            if echo || flow.is_none() {
+                self.dirs[di].received += 1;
+                let r = if echo {
+                    DropReason::Loop
+                } else {
+                    DropReason::Filter
+                };
+                self.dirs[di].drops.add(r, 1);
+                continue;
+            }
+            let flow = flow.filter(|f| !f.is_empty());
+            let origin = Origin {
+                flow,
+                ..Origin::default()
+            };
+            self.process(node, payload, origin, now, ctx);
+        }
+        self.flush_outputs(ctx);
     }
 
     fn socket_by_fd(&self, node: usize, fd: i32) -> Option<&Socket> {
@@ -451,15 +516,12 @@ impl Bridge {
     }
 
     /// Runs the drop checks on one datagram and queues it on the outputs.
-    fn process(
-        &mut self,
-        node: usize,
-        payload: &[u8],
-        src: Option<SocketAddr>,
-        arrival_ttl: Option<u8>,
-        now: Instant,
-        ctx: &Ctx,
-    ) {
+    fn process(&mut self, node: usize, payload: &[u8], origin: Origin, now: Instant, ctx: &Ctx) {
+        let Origin {
+            src,
+            ttl: arrival_ttl,
+            flow,
+        } = origin;
         let Some(di) = self.dir_of[node] else {
             return;
         };
@@ -470,7 +532,7 @@ impl Bridge {
         // From a TAK server: its protocol traffic stays here, and events
         // this bridge sent it (replayed on reconnect, or echoed) do not go
         // back onto the LAN they came from.
-        if src.is_none() {
+        if matches!(self.nodes[node].link, Link::Tcp { .. }) {
             if let Some(ev) = self.cot.get(payload) {
                 let reason = if is_tak_control(&ev.type_) {
                     Some(DropReason::Control)
@@ -510,6 +572,13 @@ impl Bridge {
         };
         let mut forwarded = false;
         let mut to_server = false;
+        let mut routed = false;
+        // The group and port a datagram belongs to: its input group's, or
+        // the one an MQTT topic named.
+        let own_flow = match &self.nodes[node].link {
+            Link::Multicast(ep) => Some((ep.addr, ep.port)),
+            _ => flow.and_then(|f| f.group.zip(f.port)),
+        };
         // Into a TAK LAN's two groups (from a server or a tunnel): GeoChat
         // goes to the chat group, everything else to the others (SA).
         let outs = &self.dirs[di].outputs;
@@ -532,7 +601,30 @@ impl Bridge {
                     continue;
                 }
             }
+            // A message from a topic that names its flow goes to that
+            // flow's group only.
+            if let (Some(f), Link::Multicast(ep)) = (&flow, &out.link) {
+                if !f.matches(ep.addr, ep.port) {
+                    continue;
+                }
+            }
+            routed = true;
             match &mut out.tx {
+                Tx::Mqtt(p) => {
+                    let Link::Mqtt(u) = &out.link else { continue };
+                    let (g, port) = match own_flow {
+                        Some(f) => f,
+                        None if !u.topic.is_template() => (IpAddr::from([0, 0, 0, 0]), 0),
+                        // A template without a flow to fill it in.
+                        None => {
+                            self.dirs[di].drops.add(DropReason::Unmapped, 1);
+                            continue;
+                        }
+                    };
+                    u.topic.render(g, port, p.topic_buf());
+                    // Refusals (a full queue) are counted by the peer.
+                    p.publish(payload, now);
+                }
                 Tx::Tcp(p) => {
                     if p.enqueue_datagram(payload, &mut self.cot, &mut self.scratch) {
                         to_server = true;
@@ -555,6 +647,9 @@ impl Bridge {
                 }
                 Tx::None => {}
             }
+        }
+        if !routed && flow.is_some() {
+            self.dirs[di].drops.add(DropReason::Unmapped, 1);
         }
         if to_server {
             if let Some(ev) = self.cot.get(payload) {
@@ -690,18 +785,25 @@ impl Bridge {
                     })
                     .collect();
                 let servers: Vec<_> = self
-                    .peers()
+                    .servers()
                     .map(|p| {
-                        json!({
-                            "link": p.name(),
-                            "connected": p.connected(),
+                        let mut o = json!({
+                            "link": p.link,
+                            "protocol": p.protocol,
+                            "connected": p.connected,
                             "connects": p.connects,
                             "sent": p.sent,
                             "received": p.received,
-                            "queued": p.queued(),
-                            "queue_dropped": p.dropped,
-                            "pings": p.pings,
-                        })
+                            "queued": p.queued,
+                            "queue_dropped": p.queue_dropped,
+                        });
+                        if let Some(n) = p.pings {
+                            o["pings"] = n.into();
+                        }
+                        if let Some(n) = p.receive_dropped {
+                            o["receive_dropped"] = n.into();
+                        }
+                        o
                     })
                     .collect();
                 let o = json!({ "final": last, "seconds": secs, "directions": dirs, "servers": servers });
@@ -732,14 +834,14 @@ impl Bridge {
                     );
                     s.push('\n');
                 }
-                for p in self.peers() {
-                    let _ = writeln!(
+                for p in self.servers() {
+                    let _ = write!(
                         s,
                         "{}{} {}: {}, {} {}, sent={} received={} queued={} queue-dropped={}",
                         ctx.stamp(),
                         if last { "total" } else { "stats" },
-                        p.name(),
-                        if p.connected() {
+                        p.link,
+                        if p.connected {
                             "connected"
                         } else {
                             "not connected"
@@ -752,15 +854,24 @@ impl Bridge {
                         },
                         p.sent,
                         p.received,
-                        p.queued(),
-                        p.dropped
+                        p.queued,
+                        p.queue_dropped
                     );
-                    if last && p.queued() > 0 {
+                    if let Some(n) = p.receive_dropped {
+                        let _ = write!(s, " receive-dropped={n}");
+                    }
+                    s.push('\n');
+                    if last && p.queued > 0 {
                         let _ = writeln!(
                             s,
-                            "{}: {} queued events were never delivered",
-                            p.name(),
-                            p.queued()
+                            "{}: {} queued {} never delivered",
+                            p.link,
+                            p.queued,
+                            if p.pings.is_some() {
+                                "events were"
+                            } else {
+                                "messages were"
+                            }
                         );
                     }
                 }
@@ -771,12 +882,46 @@ impl Bridge {
         Ok(())
     }
 
-    /// The TAK server peers.
-    fn peers(&self) -> impl Iterator<Item = &TcpPeer> {
+    /// The connection-oriented peers (TAK servers, MQTT brokers), for
+    /// statistics.
+    fn servers(&self) -> impl Iterator<Item = ServerStats> + '_ {
         self.nodes.iter().filter_map(|n| match &n.tx {
-            Tx::Tcp(p) => Some(&**p),
+            Tx::Tcp(p) => Some(ServerStats {
+                link: p.name(),
+                protocol: "tak",
+                connected: p.connected(),
+                connects: p.connects,
+                sent: p.sent,
+                received: p.received,
+                queued: p.queued() as u64,
+                queue_dropped: p.dropped,
+                pings: Some(p.pings),
+                receive_dropped: None,
+            }),
+            Tx::Mqtt(p) => Some(ServerStats {
+                link: p.name().to_string(),
+                protocol: p.protocol(),
+                connected: p.connected(),
+                connects: p.connects(),
+                sent: p.sent(),
+                received: p.received(),
+                queued: p.queued(),
+                queue_dropped: p.dropped,
+                pings: None,
+                receive_dropped: Some(p.receive_dropped()),
+            }),
             _ => None,
         })
+    }
+
+    /// Sends what MQTT links still queue and disconnects them cleanly
+    /// (before the final statistics, so that those count it).
+    pub fn close(&mut self) {
+        for n in &mut self.nodes {
+            if let Tx::Mqtt(p) = &mut n.tx {
+                p.close();
+            }
+        }
     }
 
     /// What a direction delivered: datagrams sent on its UDP outputs and
@@ -787,6 +932,7 @@ impl Bridge {
             .iter()
             .filter_map(|&o| match &self.nodes[o].tx {
                 Tx::Tcp(p) => Some(p.sent),
+                Tx::Mqtt(p) => Some(p.sent()),
                 _ => None,
             })
             .sum();
@@ -798,12 +944,42 @@ impl Bridge {
     fn drops_of(&self, d: &Dir) -> DropCounts {
         let mut c = d.drops;
         for &o in &d.outputs {
-            if let Tx::Tcp(p) = &self.nodes[o].tx {
-                c.add(DropReason::Queue, p.dropped);
+            match &self.nodes[o].tx {
+                Tx::Tcp(p) => c.add(DropReason::Queue, p.dropped),
+                Tx::Mqtt(p) => c.add(DropReason::Queue, p.dropped),
+                _ => {}
             }
         }
         c
     }
+}
+
+/// Where a datagram came from, as far as the drop rules and the routing
+/// need to know.
+#[derive(Default, Clone, Copy)]
+struct Origin {
+    /// Its source (none for a stream or a broker).
+    src: Option<SocketAddr>,
+    /// Its arrival TTL / hop limit.
+    ttl: Option<u8>,
+    /// The flow an MQTT topic named.
+    flow: Option<Flow>,
+}
+
+/// One peer's line in the statistics.
+struct ServerStats {
+    link: String,
+    protocol: &'static str,
+    connected: bool,
+    connects: u64,
+    sent: u64,
+    received: u64,
+    queued: u64,
+    queue_dropped: u64,
+    /// TAK pings (TCP links only).
+    pings: Option<u64>,
+    /// Received messages dropped because the bridge fell behind (MQTT).
+    receive_dropped: Option<u64>,
 }
 
 /// True for the GeoChat group, 224.10.10.1:17012.
@@ -914,11 +1090,23 @@ fn learn_peer(peers: &mut Vec<(SocketAddr, Instant)>, src: SocketAddr) {
 fn log_peer(ctx: &Ctx, p: &TcpPeer, e: &PeerEvent) {
     match e {
         PeerEvent::Connected(a) => ctx.info(format_args!("{}: connected ({a})", p.name())),
-        PeerEvent::Note(n) => ctx.info(n),
         PeerEvent::Disconnected(why, wait) => ctx.warn(format_args!(
             "{why}; reconnecting in {:.1}s ({} events queued)",
             wait.as_secs_f64(),
             p.queued()
+        )),
+        PeerEvent::Note(_) => log_event(ctx, e),
+    }
+}
+
+/// Logs an MQTT link's event (its thread writes the whole message).
+fn log_event(ctx: &Ctx, e: &PeerEvent) {
+    match e {
+        PeerEvent::Connected(a) => ctx.info(format_args!("connected ({a})")),
+        PeerEvent::Note(n) => ctx.info(n),
+        PeerEvent::Disconnected(why, wait) => ctx.warn(format_args!(
+            "{why}; reconnecting in {:.1}s",
+            wait.as_secs_f64()
         )),
     }
 }
@@ -998,6 +1186,29 @@ fn open_node(
             peer.set_uid(&cfg.tak_uid);
             tx = Tx::Tcp(Box::new(peer));
         }
+        Link::Mqtt(u) => {
+            let tls = if u.tls {
+                Some(cfg.tls.clone().ok_or_else(|| {
+                    usage(format!(
+                        "{link}: TLS needs at least the broker's CA: --ca FILE (and --cert/--key or --p12 for a client certificate)"
+                    ))
+                })?)
+            } else {
+                None
+            };
+            let opts = MqttOptions {
+                client_id: mqtt_client_id(cfg, link),
+                qos: cfg.mqtt_qos,
+                version: cfg.mqtt_version,
+                keepalive: cfg.liveness,
+                queue: cfg.queue,
+                tls,
+            };
+            let sub = receives.then(|| u.topic.filter());
+            let peer = MqttPeer::start(u, &opts, sub)
+                .with_context(|| format!("start the MQTT client for {link}"))?;
+            tx = Tx::Mqtt(Box::new(peer));
+        }
     }
     Ok(Node {
         link: link.clone(),
@@ -1011,6 +1222,29 @@ fn open_node(
         kernel_drops: 0,
         pending_failures: 0,
     })
+}
+
+/// The client id of an MQTT link: `--mqtt-client-id` (with `-2`, `-3`
+/// for a bridge's second and later MQTT links), else `mcast-` and 16 hex
+/// digits from the process id, the time and the link's position, which
+/// fits MQTT 3.1.1's 23 characters that every broker must accept.
+fn mqtt_client_id(cfg: &BridgeConfig, link: &Link) -> String {
+    let k = cfg
+        .links()
+        .filter(|l| matches!(l, Link::Mqtt(_)))
+        .position(|l| l == link)
+        .unwrap_or(0);
+    match &cfg.mqtt_client_id {
+        Some(id) if k == 0 => id.clone(),
+        Some(id) => format!("{id}-{}", k + 1),
+        None => {
+            let mut x = now_ns() ^ (u64::from(std::process::id()) << 40) ^ (k as u64);
+            // splitmix64's finaliser: neighbouring inputs give unrelated ids.
+            x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            format!("mcast-{:016x}", x ^ (x >> 31))
+        }
+    }
 }
 
 /// Output sockets: loopback off (a bridge must not hear itself), bound to

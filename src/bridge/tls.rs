@@ -175,8 +175,19 @@ impl Tls {
             WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
                 .build()
                 .context("set up certificate verification")?;
-        let verifier: Arc<dyn ServerCertVerifier> = if o.no_name_check {
-            Arc::new(NoNameCheck(verifier))
+        let fixed = match &o.server_name {
+            Some(name) => Some(
+                ServerName::try_from(name.clone())
+                    .map_err(|e| usage(format!("--tls-server-name {name:?}: {e}")))?,
+            ),
+            None => None,
+        };
+        let verifier: Arc<dyn ServerCertVerifier> = if o.no_name_check || fixed.is_some() {
+            Arc::new(NameCheck {
+                inner: verifier,
+                fixed,
+                lenient: o.no_name_check,
+            })
         } else {
             verifier
         };
@@ -197,6 +208,13 @@ impl Tls {
             config: Arc::new(config),
             server_name: o.server_name.clone(),
         })
+    }
+
+    /// The rustls configuration, for clients that run their own
+    /// connections (MQTT). With `--tls-server-name` its verifier checks
+    /// that name whatever host the client connects to.
+    pub fn client_config(&self) -> Arc<ClientConfig> {
+        self.config.clone()
     }
 
     /// A new client connection to `host` (or the configured name).
@@ -231,10 +249,17 @@ fn add_root(roots: &mut RootCertStore, c: CertificateDer<'static>, from: &Path) 
 /// server is accepted (`--tls-no-name-check`): servers reached by an
 /// address their certificate does not list. The chain, validity period and
 /// signatures are still checked.
+///
+/// With `--tls-server-name` it also checks that name whatever name the
+/// connection was opened with (MQTT clients open it with the broker's host).
 #[derive(Debug)]
-struct NoNameCheck(Arc<WebPkiServerVerifier>);
+struct NameCheck {
+    inner: Arc<WebPkiServerVerifier>,
+    fixed: Option<ServerName<'static>>,
+    lenient: bool,
+}
 
-impl ServerCertVerifier for NoNameCheck {
+impl ServerCertVerifier for NameCheck {
     fn verify_server_cert(
         &self,
         end_entity: &CertificateDer<'_>,
@@ -243,13 +268,14 @@ impl ServerCertVerifier for NoNameCheck {
         ocsp: &[u8],
         now: UnixTime,
     ) -> std::result::Result<ServerCertVerified, rustls::Error> {
+        let name = self.fixed.as_ref().unwrap_or(server_name);
         match self
-            .0
-            .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
+            .inner
+            .verify_server_cert(end_entity, intermediates, name, ocsp, now)
         {
             Err(rustls::Error::InvalidCertificate(
                 CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
-            )) => Ok(ServerCertVerified::assertion()),
+            )) if self.lenient => Ok(ServerCertVerified::assertion()),
             other => other,
         }
     }
@@ -260,7 +286,7 @@ impl ServerCertVerifier for NoNameCheck {
         cert: &CertificateDer<'_>,
         dss: &rustls::DigitallySignedStruct,
     ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls12_signature(message, cert, dss)
+        self.inner.verify_tls12_signature(message, cert, dss)
     }
 
     fn verify_tls13_signature(
@@ -269,11 +295,11 @@ impl ServerCertVerifier for NoNameCheck {
         cert: &CertificateDer<'_>,
         dss: &rustls::DigitallySignedStruct,
     ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls13_signature(message, cert, dss)
+        self.inner.verify_tls13_signature(message, cert, dss)
     }
 
     fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
-        self.0.supported_verify_schemes()
+        self.inner.supported_verify_schemes()
     }
 }
 

@@ -7,11 +7,12 @@ use anyhow::Result;
 use crate::bridge::tcp::TakProto;
 use std::net::IpAddr;
 
-use crate::bridge::link::Link;
+use crate::bridge::link::{Link, MqttUrl};
+use crate::bridge::mqtt::MqttVersion;
 use crate::bridge::tls::{Tls, TlsOptions};
 use crate::bridge::{policy::Policy, Bridge, BridgeConfig, StatsOutput};
 use crate::bridge::{CHAT_GROUP, CHAT_PORT, SA_GROUP, SA_PORT};
-use crate::cli::{BridgeArgs, StatsFormat, TakProtoArg, TlsArgs};
+use crate::cli::{BridgeArgs, MqttVersionArg, StatsFormat, TakProtoArg, TlsArgs};
 use crate::cmd::Ctx;
 use crate::endpoint::Endpoint;
 use crate::error::Outcome;
@@ -28,10 +29,12 @@ pub fn run(a: &BridgeArgs, ctx: &Ctx) -> Result<Outcome> {
     cfg.validate()?;
     // Credentials are loaded once, before any socket: a wrong password or
     // a missing file is reported at start, not at each reconnect.
-    if cfg
-        .links()
-        .any(|l| matches!(l, crate::bridge::link::Link::Tcp { tls: true, .. }))
-    {
+    if cfg.links().any(|l| {
+        matches!(
+            l,
+            Link::Tcp { tls: true, .. } | Link::Mqtt(MqttUrl { tls: true, .. })
+        )
+    }) {
         cfg.tls = Some(Tls::load(&tls_options(&a.tls))?);
     }
     let mut b = Bridge::build(cfg, ctx)?;
@@ -44,7 +47,9 @@ pub fn run(a: &BridgeArgs, ctx: &Ctx) -> Result<Outcome> {
     for d in b.directions() {
         ctx.info(format_args!("bridging {d}"));
     }
-    b.run(ctx, &stop)?;
+    let r = b.run(ctx, &stop);
+    b.close();
+    r?;
     b.print_stats(ctx, true)?;
     Ok(Outcome::Ok)
 }
@@ -81,6 +86,13 @@ pub fn config(a: &BridgeArgs) -> BridgeConfig {
         liveness: a.liveness.0,
         tak_uid: a.tak_uid.clone(),
         multicast_loop: a.multicast_loop,
+        mqtt_qos: a.mqtt_qos,
+        mqtt_client_id: a.mqtt_client_id.clone(),
+        mqtt_version: match a.mqtt_version {
+            MqttVersionArg::Auto => MqttVersion::Auto,
+            MqttVersionArg::V5 => MqttVersion::V5,
+            MqttVersionArg::V311 => MqttVersion::V311,
+        },
     }
 }
 

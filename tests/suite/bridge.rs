@@ -48,7 +48,7 @@ fn two_lans(lab: &Lab) {
 
 /// Starts `mcast bridge ARGS` in `host` and returns once it has opened its
 /// sockets and joined (it says "bridging" after that).
-fn bridge(lab: &Lab, host: &str, args: &[&str]) -> Proc {
+pub(super) fn bridge(lab: &Lab, host: &str, args: &[&str]) -> Proc {
     let p = lab.spawn(host, MCAST, &[&["bridge"], args].concat());
     wait_for(&p, "bridging", 1);
     p
@@ -56,7 +56,7 @@ fn bridge(lab: &Lab, host: &str, args: &[&str]) -> Proc {
 
 /// Waits until `p`'s stderr holds `what` at least `times` times.
 #[track_caller]
-fn wait_for(p: &Proc, what: &str, times: usize) {
+pub(super) fn wait_for(p: &Proc, what: &str, times: usize) {
     let ok = wait_until(Duration::from_secs(10), || {
         p.stderr().matches(what).count() >= times || !p.running()
     });
@@ -73,7 +73,7 @@ fn wait_for(p: &Proc, what: &str, times: usize) {
 /// Lets a `listen --format json` process get at least `n` datagrams (up to
 /// 5 s), then 300 ms more for copies that should not come, stops it and
 /// parses what it printed.
-fn gather(rx: &mut Proc, n: usize) -> Json {
+pub(super) fn gather(rx: &mut Proc, n: usize) -> Json {
     wait_until(Duration::from_secs(5), || rx.stdout().lines().count() >= n);
     std::thread::sleep(Duration::from_millis(300));
     rx.signal(libc::SIGTERM);
@@ -83,7 +83,7 @@ fn gather(rx: &mut Proc, n: usize) -> Json {
 }
 
 /// The sequence numbers of the datagrams whose text is `text`, in order.
-fn seqs(j: &Json, text: &str) -> Vec<u64> {
+pub(super) fn seqs(j: &Json, text: &str) -> Vec<u64> {
     j.datagrams
         .iter()
         .filter(|d| d["text"] == text)
@@ -93,7 +93,7 @@ fn seqs(j: &Json, text: &str) -> Vec<u64> {
 
 /// Stops a bridge started with `--format json` by `sig` and gives its final
 /// statistics (the last line of stdout).
-fn final_stats(p: &mut Proc, sig: i32) -> Value {
+pub(super) fn final_stats(p: &mut Proc, sig: i32) -> Value {
     p.signal(sig);
     let o = finish(p);
     assert_code(&o, 0);
@@ -106,7 +106,7 @@ fn final_stats(p: &mut Proc, sig: i32) -> Value {
 }
 
 /// A direction's counter: `in`, `out`, or `dropped.REASON`.
-fn counter(stats: &Value, dir: usize, name: &str) -> u64 {
+pub(super) fn counter(stats: &Value, dir: usize, name: &str) -> u64 {
     let d = &stats["directions"][dir];
     let v = match name.strip_prefix("dropped.") {
         Some(reason) => &d["dropped"][reason],

@@ -9,22 +9,23 @@ use std::time::Duration;
 use crate::util::{pair, wait_until, Lab, Proc};
 use crate::{assert_code, stderr, MCAST};
 
-/// A CA, a server certificate for 10.77.0.2 / takserver, a client
+/// A CA, a server certificate for 10.77.0.2, 10.77.9.100 (the MQTT
+/// tests' broker) and takserver, a client
 /// certificate (PEM and PKCS#12, modern and legacy encryption) and a CA
 /// the server does not use.
-struct Pki {
+pub(super) struct Pki {
     dir: PathBuf,
 }
 
 impl Pki {
-    fn new(test: &str) -> Pki {
+    pub(super) fn new(test: &str) -> Pki {
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
             .join(format!("pki-{test}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(
             dir.join("server.ext"),
-            "subjectAltName=IP:10.77.0.2,DNS:takserver\n",
+            "subjectAltName=IP:10.77.0.2,IP:10.77.9.100,DNS:takserver\n",
         )
         .unwrap();
         std::fs::write(dir.join("client.ext"), "extendedKeyUsage=clientAuth\n").unwrap();
@@ -53,7 +54,7 @@ impl Pki {
         Pki { dir }
     }
 
-    fn path(&self, f: &str) -> String {
+    pub(super) fn path(&self, f: &str) -> String {
         self.dir.join(f).to_string_lossy().into_owned()
     }
 }

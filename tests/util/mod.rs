@@ -290,7 +290,16 @@ impl Lab {
 
     /// Waits until something in `host` has bound UDP port `port` (per `ss`).
     pub fn wait_udp_bound(&self, host: &str, port: u16) {
-        let line = format!("ip netns exec {} ss -Huln", self.ns(host));
+        self.wait_socket(host, "-Huln", port, "bound UDP");
+    }
+
+    /// Waits until something in `host` listens on TCP port `port` (per `ss`).
+    pub fn wait_tcp_listening(&self, host: &str, port: u16) {
+        self.wait_socket(host, "-Htln", port, "listened on TCP");
+    }
+
+    fn wait_socket(&self, host: &str, flags: &str, port: u16, what: &str) {
+        let line = format!("ip netns exec {} ss {flags}", self.ns(host));
         let port = format!(":{port}");
         // Local address is the 4th column: 0.0.0.0:5000, [::]:5000, *%a0:5000...
         let bound = || {
@@ -301,10 +310,7 @@ impl Lab {
             })
         };
         if !wait_until(Duration::from_secs(10), bound) {
-            panic!(
-                "{}: nothing bound UDP {port} in {host} within 10 s",
-                self.test
-            );
+            panic!("{}: nothing {what} {port} in {host} within 10 s", self.test);
         }
     }
 
