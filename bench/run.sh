@@ -22,6 +22,10 @@
 #            the file); replay timing of `mcast replay` vs `tcpreplay` at the
 #            same rate: p50/p99 error of the inter-arrival gaps seen by a
 #            tcpdump at the receiver, against the original capture's;
+#   mqtt     multicast -> mcast bridge -> mosquitto -> mcast bridge ->
+#            multicast vs mosquitto_pub -> mosquitto -> mosquitto_sub moving
+#            the same payloads: highest zero-loss rate at 64 and 1200 B, and
+#            the end-to-end latency p50/p99 at a modest rate;
 #   soak     (only on request: --soak) `mcast bridge` at 50k datagrams/s for
 #            SECONDS (default 600), its RSS sampled every 10 s.
 #
@@ -36,7 +40,7 @@ QUICK=0
 BUILD=1
 MCAST=""
 STATIC_MCAST=""
-ALL_SECTIONS=send,listen,startup,bridge,cot,capture,soak
+ALL_SECTIONS=send,listen,startup,bridge,cot,capture,mqtt,soak
 SECTIONS=""     # from --only; empty: every section but the soak
 SOAK_SECS=600
 SOAK_ASKED=0
@@ -101,7 +105,8 @@ if sel capture; then need tcpdump tcpdump; need tcpreplay tcpreplay; need capinf
 if sel listen || sel startup; then [[ -x /usr/bin/time ]] || missing+=("/usr/bin/time (apt-get install time)"); fi
 # The latency ping-pong (bench/rtt.py) needs a Python 3; the real
 # interpreter, not a pyenv shim, so that no shell runs inside the namespace.
-if sel bridge; then
+if sel mqtt; then need mosquitto mosquitto; need mosquitto_pub mosquitto-clients; fi
+if sel bridge || sel mqtt; then
   need python3 python3
   PY=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null || true)
 fi
@@ -167,6 +172,9 @@ BRIDGE_RATES=(50000 100000 150000 200000 300000 400000 500000 600000 800000)
 BRIDGE_TARGET=1.8
 COT_RATES=(25000 50000 100000 150000 200000 250000 300000 400000)
 SOAK_RATE=50000
+# MQTT ladder (the broker is the bottleneck: steps well below the relay's).
+MQTT_RATES=(2000 5000 10000 20000 40000 60000 80000 100000 120000 150000 200000 250000 300000)
+MQTT_LAT_RATE=1000 # messages/s of the latency runs (2 s of them)
 
 # Two cores: the sender on one, the receiver on the other, so they do not
 # steal each other's time slices and runs are repeatable. (Note that veth
@@ -242,7 +250,7 @@ ip -n "$NS_RX" route add 224.0.0.0/4 dev "$IF_RX"
 # it in software before the veth, so the GSO figures count real datagrams.
 ip netns exec "$NS_TX" ethtool -K "$IF_TX" tx-udp-segmentation off >/dev/null
 
-if sel bridge || sel soak; then
+if sel bridge || sel soak || sel mqtt; then
   log "relay namespace $NS_TX <-> $NS_RL <-> $NS_RX"
   ip netns add "$NS_RL"
   ip netns exec "$NS_RL" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
@@ -926,6 +934,116 @@ if sel capture; then
   R[rorig]=$(cap_count "$orig")
 fi
 
+# ============================================== 7. MQTT broker path ====
+# mosquitto in the relay namespace (RL_CPU), on both of its addresses.
+#   mcast:  tx (send --seq, G@IF_TX) -> rx: mcast bridge G@IF_RX
+#           mqtt://ADDR_RO/bench/t -> mosquitto -> tx: mcast bridge
+#           mqtt://ADDR_RI/bench/t G2@IF_TR -> rl: mcast listen G2@IF_RI
+#   peer:   rx: mosquitto_pub -l (lines from bench/mqtt_pub.py, paced) ->
+#           mosquitto -> tx: mosquitto_sub
+# Delivery is counted at the end of each path: the listener's UDP counters
+# in the relay namespace, or the lines mosquitto_sub printed.
+mqtt_broker_start() {
+  printf 'listener 1883 %s\nlistener 1883 %s\nallow_anonymous true\npersistence false\nlog_dest stderr\nlog_type error\nmax_queued_messages 100000\n' \
+    "$ADDR_RI" "$ADDR_RO" >"$TMP/mosquitto.conf"
+  start_bg "$NS_RL" "$RL_CPU" mosquitto -c "$TMP/mosquitto.conf" 2>>"$TMP/mosquitto.err"
+  MQ_PID=$BG_PID
+  local i
+  for i in $(seq 100); do
+    ip netns exec "$NS_RL" ss -Htln | grep -q ":1883" && return 0
+    sleep 0.05
+  done
+  die "mosquitto did not start: $(cat "$TMP/mosquitto.err")"
+}
+# mqtt_mcast_run SIZE RATE N [json] -> DELIVERED (and $TMP/mq_listen.out)
+mqtt_mcast_run() {
+  local size=$1 rate=$2 n=$3 fmt=${4:-count} ba bb rx a0 a1 go po
+  next_group
+  read -r go po <<<"$(out_group 1)"
+  : >"$TMP/mq_bridge.err"
+  start_bg "$NS_RX" "$RX_CPU" "$MCAST" bridge "$G:$P@$IF_RX" "mqtt://$ADDR_RO/bench/t" --queue 100000 2>>"$TMP/mq_bridge.err"
+  ba=$BG_PID
+  start_bg "$NS_TX" "$TX_CPU" "$MCAST" bridge "mqtt://$ADDR_RI/bench/t" "$go:$po@$IF_TR" --queue 100000 2>>"$TMP/mq_bridge.err"
+  bb=$BG_PID
+  start_bg "$NS_RL" "$TX_CPU" "$MCAST" listen "$go:$po@$IF_RI" --format "$fmt" >"$TMP/mq_listen.out" 2>/dev/null
+  rx=$BG_PID
+  wait_maddr "$NS_RX" "$IF_RX" "$G"
+  wait_maddr "$NS_RL" "$IF_RI" "$go"
+  local i
+  for i in $(seq 100); do
+    [[ $(grep -c "connected (MQTT" "$TMP/mq_bridge.err") -ge 2 ]] && break
+    sleep 0.05
+  done
+  sleep 0.3 # the subscription follows the CONNACK
+  a0=$(snmp_of "$NS_RL")
+  in_ns "$NS_TX" "$TX_CPU" "$MCAST" send "$G:$P@$IF_TX" --size "$size" --count "$n" --rate "$rate" --seq 2>"$TMP/send.err" >/dev/null || true
+  SEND_RATE=$(sed -n 's/.* in \([0-9.]*\)s: \([0-9]*\) datagrams\/s.*/\2/p' "$TMP/send.err")
+  wait_drained "$NS_RL"
+  stop_pid "$ba"
+  stop_pid "$bb"
+  stop_pid "$rx"
+  a1=$(snmp_of "$NS_RL")
+  DELIVERED=$((${a1% *} - ${a0% *}))
+}
+# mqtt_peer_run SIZE RATE N -> DELIVERED (and $TMP/mq_sub.out)
+mqtt_peer_run() {
+  local size=$1 rate=$2 n=$3 sub
+  start_bg "$NS_TX" "$TX_CPU" mosquitto_sub --nodelay -h "$ADDR_RI" -t bench/p -F '%U %p' -C "$n" >"$TMP/mq_sub.out" 2>/dev/null
+  sub=$BG_PID
+  sleep 0.3
+  local t0 t1
+  t0=$(now_ns)
+  "$PY" "$BENCH_DIR/mqtt_pub.py" gen "$rate" "$n" "$size" |
+    in_ns "$NS_RX" "$RX_CPU" mosquitto_pub --nodelay -h "$ADDR_RO" -t bench/p -l 2>/dev/null || true
+  t1=$(now_ns)
+  local i last=-1 cur
+  for i in $(seq 50); do
+    sleep 0.2
+    cur=$(wc -l <"$TMP/mq_sub.out")
+    [[ $cur -ge $n || $cur -eq $last ]] && break
+    last=$cur
+  done
+  stop_pid "$sub"
+  DELIVERED=$(wc -l <"$TMP/mq_sub.out")
+  # The generator and mosquitto_pub may not keep up with the rate asked:
+  # the rate achieved is what counts.
+  SEND_RATE=$(awk -v n="$n" -v d="$((t1 - t0))" 'BEGIN { printf "%.0f", n * 1e9 / d }')
+}
+mqtt_ladder() { # kind size -> R[mzl_kind_size]
+  local kind=$1 size=$2 rate n ok
+  R[mzl_${kind}_$size]=0 R[mzlsent_${kind}_$size]=0
+  for rate in "${MQTT_RATES[@]}"; do
+    n=$(awk -v r="$rate" -v s="$STEP_SECS" 'BEGIN { printf "%d", r * s }')
+    ok=0
+    for _ in $(seq "$ATTEMPTS"); do
+      "mqtt_${kind}_run" "$size" "$rate" "$n"
+      log "mqtt zero-loss $kind $size B @ $rate/s: sent at $SEND_RATE/s, delivered $DELIVERED of $n"
+      if [[ $DELIVERED -eq $n ]]; then ok=1; break; fi
+    done
+    [[ $ok -eq 1 ]] || break
+    R[mzl_${kind}_$size]=$rate R[mzlsent_${kind}_$size]=$SEND_RATE
+  done
+}
+
+if sel mqtt; then
+  [[ -x $PY ]] || die "no python3 interpreter for bench/mqtt_pub.py"
+  mqtt_broker_start
+  for size in 64 1200; do
+    for kind in peer mcast; do mqtt_ladder "$kind" "$size"; done
+  done
+  n=$((MQTT_LAT_RATE * 2))
+  mqtt_mcast_run 64 "$MQTT_LAT_RATE" "$n" json
+  grep -o '"latency_us":[0-9.]*' "$TMP/mq_listen.out" | cut -d: -f2 >"$TMP/mq_lat_mcast"
+  mqtt_peer_run 64 "$MQTT_LAT_RATE" "$n"
+  "$PY" "$BENCH_DIR/mqtt_pub.py" lat <"$TMP/mq_sub.out" >"$TMP/mq_lat_peer"
+  for kind in mcast peer; do
+    R[mlat50_$kind]=$(pctl 50 <"$TMP/mq_lat_$kind") R[mlat99_$kind]=$(pctl 99 <"$TMP/mq_lat_$kind")
+    R[mlatn_$kind]=$(wc -l <"$TMP/mq_lat_$kind")
+    log "mqtt latency $kind: ${R[mlatn_$kind]} messages, p50 ${R[mlat50_$kind]} µs, p99 ${R[mlat99_$kind]} µs"
+  done
+  stop_pid "$MQ_PID"
+fi
+
 # ====================================================== 7. memory soak ====
 # mcast bridge forwarding SOAK_RATE datagrams/s (1200 B, numbered) for
 # SOAK_SECS; VmRSS from /proc/PID/status every 10 s. The first sample after
@@ -1107,6 +1225,20 @@ if sel capture; then
   row6 "datagrams recaptured / original" "${R[rcnt_mcast]} / ${R[rorig]}" "${R[rcnt_tcpreplay]} / ${R[rorig]}" "—" "all" "$([[ ${R[rcnt_mcast]} -eq ${R[rorig]} ]] && echo yes || echo "**no**")"
   echo
   echo "Capture: datagrams in the file (capinfos) after \`mcast send --size 1200 --rate R\` on CPU $TX_CPU; \`mcast listen --pcap FILE --format count\` or \`tcpdump -B 4096 -w FILE\` (plus \`mcast join\`) on CPU $RX_CPU; steps ${RATES[*]} of ${STEP_SECS}s, $ATTEMPTS attempt(s) each. Replay: a tcpdump capture of $((REPLAY_RATE * 2)) paced datagrams replayed by \`mcast replay --iface\` and \`tcpreplay -i\` (original timing) from the sender namespace, recaptured by tcpdump at the receiver; error = |replayed gap − captured gap| per consecutive pair."
+  echo
+fi
+
+if sel mqtt; then
+  mzl_cell() { [[ ${R[mzl_$1_$2]} -eq 0 ]] && echo "< $(fmt_rate "${MQTT_RATES[0]}")" || echo "$(fmt_rate "${R[mzl_$1_$2]}") ($(fmt_rate "${R[mzlsent_$1_$2]}") sent)"; }
+  row6 "Through mosquitto (one broker, local)" "mcast bridge ×2" "mosquitto_pub/sub" "mcast ÷ peer" "Target" "Met"
+  row6 "---" "---:" "---:" "---:" "---" "---"
+  for size in 64 1200; do
+    row6 "highest zero-loss rate, $size B" "$(mzl_cell mcast "$size")" "$(mzl_cell peer "$size")" "$(ratio "${R[mzlsent_mcast_$size]}" "${R[mzlsent_peer_$size]}")" "—" "—"
+  done
+  row6 "end-to-end latency p50 / p99 (µs) at $(fmt_rate "$MQTT_LAT_RATE"), 64 B" "${R[mlat50_mcast]} / ${R[mlat99_mcast]}" "${R[mlat50_peer]} / ${R[mlat99_peer]}" "—" "—" "—"
+  row6 "messages timed" "${R[mlatn_mcast]}" "${R[mlatn_peer]}" "—" "—" "—"
+  echo
+  echo "MQTT: mosquitto $(mosquitto -h 2>/dev/null | sed -n 's/^mosquitto version //p;q') in its own namespace on CPU $RL_CPU (QoS 0). mcast path: \`mcast send --seq --rate R\` (CPU $TX_CPU) -> \`mcast bridge G mqtt://broker/bench/t\` (CPU $RX_CPU) -> mosquitto -> \`mcast bridge mqtt://broker/bench/t G2\` (CPU $TX_CPU) -> \`mcast listen\` (CPU $TX_CPU), delivery from the listener's UDP counters. Peer path: bench/mqtt_pub.py paced lines -> \`mosquitto_pub -l\` (CPU $RX_CPU) -> mosquitto -> \`mosquitto_sub\` (CPU $TX_CPU), both --nodelay as mcast's client, delivery = lines printed. Steps ${MQTT_RATES[*]} of ${STEP_SECS}s, $ATTEMPTS attempt(s) each; the ratio compares the rates achieved without loss (sent), since the Python line generator feeding mosquitto_pub falls short of the higher steps (the peer's figure is then its generator's limit, a lower bound on the broker's). Latency: the sender's clock in the payload (--seq header; the line's first field) against the receive time (listen's latency_us; mosquitto_sub's %U), the same host clock."
   echo
 fi
 
