@@ -237,6 +237,27 @@ fn closed_on_us(e: &io::Error) -> bool {
     )
 }
 
+/// A connection the broker closed before answering CONNECT: most often
+/// plain MQTT sent to a TLS port, so say so.
+fn closed_hint(why: String, closed: bool) -> String {
+    if closed {
+        format!(
+            "{why}: the broker closed the connection without answering (a TLS port needs mqtts://)"
+        )
+    } else {
+        why
+    }
+}
+
+/// True when an error's text shows the peer closed the connection.
+fn looks_closed(e: &dyn std::error::Error) -> bool {
+    let t = e.to_string();
+    t.contains("Connection reset")
+        || t.contains("connection closed")
+        || t.contains("UnexpectedEof")
+        || t.contains("end of file")
+}
+
 /// The TLS reason, in the words the `tls:` link uses, when the error is
 /// rustls's.
 fn tls_reason(e: &(dyn std::error::Error + 'static)) -> String {
@@ -269,8 +290,8 @@ fn v4_error(e: rumqttc::ConnectionError) -> ConnError {
             false,
         ),
         rumqttc::ConnectionError::Tls(t) => (format!("TLS: {}", tls_reason(t)), false),
-        rumqttc::ConnectionError::Io(io) => (io.to_string(), false),
-        other => (other.to_string(), false),
+        rumqttc::ConnectionError::Io(io) => (closed_hint(io.to_string(), closed_on_us(io)), false),
+        other => (closed_hint(other.to_string(), looks_closed(other)), false),
     };
     ConnError {
         why,
@@ -295,10 +316,13 @@ fn v5_error(e: rumqttc::v5::ConnectionError) -> ConnError {
             matches!(c, C::UnsupportedProtocolVersion | C::RefusedProtocolVersion),
         ),
         E::Tls(t) => (format!("TLS: {}", tls_reason(t)), false),
-        E::Io(io) => (io.to_string(), closed_on_us(io)),
+        E::Io(io) => (
+            closed_hint(io.to_string(), closed_on_us(io)),
+            closed_on_us(io),
+        ),
         // A 3.1.1 CONNACK (refusal code 1, no properties) does not decode
         // as a version-5 one.
-        E::MqttState(s) => (s.to_string(), true),
+        E::MqttState(s) => (closed_hint(s.to_string(), looks_closed(s)), true),
         E::NotConnAck(_) => (e.to_string(), true),
         other => (other.to_string(), false),
     };
@@ -689,7 +713,7 @@ impl Worker {
                         conn = n;
                         self.send(Up::Client(c));
                         self.send(Up::Event(PeerEvent::Note(format!(
-                            "{}: the broker does not speak MQTT 5 ({}); trying 3.1.1",
+                            "{}: no MQTT 5 answer ({}); trying 3.1.1",
                             self.name, e.why
                         ))));
                         continue;

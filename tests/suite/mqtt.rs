@@ -494,6 +494,15 @@ fn username_password_and_tls_to_the_broker() {
     let err = b.stderr();
     assert!(err.contains("CA") || err.contains("issuer"), "{err}");
     b.stop();
+    // Plain MQTT to the TLS port: the hint names mqtts://.
+    let plain_to_tls = format!("mqtt://site:x@{BROKER}:8883/t");
+    let mut b = lab.spawn(
+        "b1",
+        MCAST,
+        &["bridge", &format!("{SA}:6969@a0"), &plain_to_tls],
+    );
+    wait_for(&b, "a TLS port needs mqtts://", 1);
+    b.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }
 
