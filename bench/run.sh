@@ -1009,28 +1009,19 @@ mqtt_peer_run() {
   # the rate achieved is what counts.
   SEND_RATE=$(awk -v n="$n" -v d="$((t1 - t0))" 'BEGIN { printf "%.0f", n * 1e9 / d }')
 }
-mqtt_ladder() { # kind size -> R[mzl_kind_size]
-  local kind=$1 size=$2 rate n ok
-  R[mzl_${kind}_$size]=0 R[mzlsent_${kind}_$size]=0
-  for rate in "${MQTT_RATES[@]}"; do
-    n=$(awk -v r="$rate" -v s="$STEP_SECS" 'BEGIN { printf "%d", r * s }')
-    ok=0
-    for _ in $(seq "$ATTEMPTS"); do
-      "mqtt_${kind}_run" "$size" "$rate" "$n"
-      log "mqtt zero-loss $kind $size B @ $rate/s: sent at $SEND_RATE/s, delivered $DELIVERED of $n"
-      if [[ $DELIVERED -eq $n ]]; then ok=1; break; fi
-    done
-    [[ $ok -eq 1 ]] || break
-    R[mzl_${kind}_$size]=$rate R[mzlsent_${kind}_$size]=$SEND_RATE
-  done
-}
+# One zero-loss step for zero_loss: KIND is PATH_SIZE (mcast_64, peer_1200).
+mqtt_step() { "mqtt_${1%_*}_run" "${1##*_}" "$2" "$3"; }
 
 if sel mqtt; then
   [[ -x $PY ]] || die "no python3 interpreter for bench/mqtt_pub.py"
   mqtt_broker_start
+  # zero_loss steps through RATES: the MQTT ladder for this section.
+  saved_rates=("${RATES[@]}")
+  RATES=("${MQTT_RATES[@]}")
   for size in 64 1200; do
-    for kind in peer mcast; do mqtt_ladder "$kind" "$size"; done
+    for kind in peer mcast; do zero_loss mzl "${kind}_$size" mqtt_step DELIVERED; done
   done
+  RATES=("${saved_rates[@]}")
   n=$((MQTT_LAT_RATE * 2))
   mqtt_mcast_run 64 "$MQTT_LAT_RATE" "$n" json
   grep -o '"latency_us":[0-9.]*' "$TMP/mq_listen.out" | cut -d: -f2 >"$TMP/mq_lat_mcast"
