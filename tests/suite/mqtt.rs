@@ -409,13 +409,15 @@ fn broker_restart_mid_stream_reconnects_and_counts_the_loss() {
     assert!(server(&s1)["connects"].as_u64() >= Some(2), "{all}");
     assert!(server(&s2)["connects"].as_u64() >= Some(2), "{all}");
     // The listener's own accounting of the gap, and the bridge's: what its
-    // full queue dropped, plus at most what was on the wire when the
-    // broker went away.
+    // full queue dropped, plus what was on the wire when the broker went
+    // away and what the new broker got from site 1 before site 2 had
+    // subscribed again (the two reconnect on their own backoff timers, up
+    // to a second apart: at most about 100 datagrams at 100/s).
     let lost = j.summary["streams"][0]["seq"]["lost"].as_u64().unwrap();
     let dropped = server(&s1)["queue_dropped"].as_u64().unwrap();
     assert_eq!(lost, 600 - got.len() as u64, "{all}");
     assert!(
-        dropped > 0 && lost >= dropped && lost <= dropped + 20,
+        dropped > 0 && lost >= dropped && lost <= dropped + 150,
         "{all}"
     );
 }
