@@ -1,5 +1,7 @@
 //! The endpoint and bridge-link grammars: never panic, and whatever parses
-//! prints back (Display) to text that parses to the same value.
+//! prints back (Display) to text that parses to the same value (an MQTT
+//! link's password aside, which is never printed); MQTT topics match and
+//! render without panicking.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -20,6 +22,34 @@ where
     }
 }
 
+/// Links round-trip too, except that an MQTT password is never printed:
+/// compare without it.
+fn link_round_trip(s: &str) {
+    let unpassworded = |l: Link| match l {
+        Link::Mqtt(mut u) => {
+            u.password = None;
+            Link::Mqtt(u)
+        }
+        other => other,
+    };
+    if let Ok(v) = s.parse::<Link>() {
+        let shown = v.to_string();
+        match shown.parse::<Link>() {
+            Ok(back) => assert_eq!(
+                unpassworded(back),
+                unpassworded(v.clone()),
+                "{s:?} -> {shown:?}"
+            ),
+            Err(_) => panic!("{s:?} parsed, but its Display {shown:?} does not"),
+        }
+        if let Link::Mqtt(u) = &v {
+            let _ = u.topic.flow_of(s);
+            let mut out = String::new();
+            u.topic.render("239.1.2.3".parse().unwrap(), 5000, &mut out);
+        }
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
     let Ok(s) = std::str::from_utf8(data) else {
         return;
@@ -29,6 +59,6 @@ fuzz_target!(|data: &[u8]| {
     round_trip::<GroupSpec>(s);
     round_trip::<IfaceSpec>(s);
     round_trip::<IfaceSelector>(s);
-    round_trip::<Link>(s);
+    link_round_trip(s);
     round_trip::<Cidr>(s);
 });
