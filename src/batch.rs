@@ -68,10 +68,25 @@ pub struct Meta {
     pub len: usize,
 }
 
+/// The part of each receive slot that datagrams land in first: a whole
+/// Ethernet-MTU datagram. Slots are `HEAD` bytes packed back to back, plus
+/// a second iovec per slot for the rest of a large datagram, which stays
+/// untouched (and so not resident) until a datagram needs it: a batch of
+/// 64 MTU-sized datagrams touches 32 pages instead of one or two pages in
+/// each of 64 slots of 64 KiB.
+const HEAD: usize = 2048;
+
 /// A reusable `recvmmsg` batch.
 pub struct RecvBatch {
     slot: usize,
+    /// Bytes of each slot in `heads` (`HEAD`, or the whole slot if smaller).
+    head: usize,
+    heads: Vec<u8>,
+    /// Full-size slots; a datagram longer than `head` continues at offset
+    /// `head` of its slot, and its first part is copied in front of it.
     bufs: Vec<u8>,
+    /// Which datagrams of the last batch are in `bufs` rather than `heads`.
+    spilled: Vec<bool>,
     ctrl: Vec<u8>,
     names: Vec<libc::sockaddr_storage>,
     iovs: Vec<libc::iovec>,
@@ -88,12 +103,21 @@ impl RecvBatch {
     /// zeroed, so untouched parts of large slots cost no resident pages.
     pub fn new(n: usize, slot: usize) -> RecvBatch {
         let n = n.max(1);
+        let head = slot.min(HEAD);
         RecvBatch {
             slot,
-            bufs: vec![0; n * slot],
+            head,
+            heads: vec![0; n * head],
+            // Only needed when a slot is larger than its head.
+            bufs: if slot > head {
+                vec![0; n * slot]
+            } else {
+                Vec::new()
+            },
+            spilled: vec![false; n],
             ctrl: vec![0; n * CTRL_LEN],
             names: vec![zeroed_storage(); n],
-            iovs: vec![zeroed_iovec(); n],
+            iovs: vec![zeroed_iovec(); 2 * n],
             hdrs: vec![zeroed_mmsghdr(); n],
             metas: Vec::with_capacity(n),
             filled: 0,
@@ -105,17 +129,27 @@ impl RecvBatch {
     /// arrived (0 when none were waiting).
     pub fn recv(&mut self, sock: &Socket) -> io::Result<usize> {
         let n = self.hdrs.len();
+        let tail = self.slot - self.head;
         for i in 0..n {
-            self.iovs[i] = libc::iovec {
-                // SAFETY: the slot lies within `bufs`.
-                iov_base: unsafe { self.bufs.as_mut_ptr().add(i * self.slot) } as *mut libc::c_void,
-                iov_len: self.slot,
+            self.iovs[2 * i] = libc::iovec {
+                // SAFETY: the head lies within `heads`.
+                iov_base: unsafe { self.heads.as_mut_ptr().add(i * self.head) }
+                    as *mut libc::c_void,
+                iov_len: self.head,
             };
+            if tail > 0 {
+                self.iovs[2 * i + 1] = libc::iovec {
+                    // SAFETY: the slot's rest lies within `bufs`.
+                    iov_base: unsafe { self.bufs.as_mut_ptr().add(i * self.slot + self.head) }
+                        as *mut libc::c_void,
+                    iov_len: tail,
+                };
+            }
             let h = &mut self.hdrs[i].msg_hdr;
             h.msg_name = &mut self.names[i] as *mut _ as *mut libc::c_void;
             h.msg_namelen = mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
-            h.msg_iov = &mut self.iovs[i];
-            h.msg_iovlen = 1;
+            h.msg_iov = &mut self.iovs[2 * i];
+            h.msg_iovlen = if tail > 0 { 2 } else { 1 };
             // SAFETY: the control slot lies within `ctrl`.
             h.msg_control =
                 unsafe { self.ctrl.as_mut_ptr().add(i * CTRL_LEN) } as *mut libc::c_void;
@@ -146,6 +180,14 @@ impl RecvBatch {
         let got = got as usize;
         for i in 0..got {
             let meta = self.parse(i);
+            // A large datagram: its first part goes in front of the rest,
+            // so that it reads as one slice.
+            self.spilled[i] = meta.len > self.head;
+            if self.spilled[i] {
+                let at = i * self.slot;
+                self.bufs[at..at + self.head]
+                    .copy_from_slice(&self.heads[i * self.head..(i + 1) * self.head]);
+            }
             self.metas.push(meta);
         }
         self.filled = got;
@@ -222,10 +264,14 @@ impl RecvBatch {
 
     /// The datagrams of the last [`recv`](Self::recv): metadata and payload.
     pub fn iter(&self) -> impl Iterator<Item = (&Meta, &[u8])> {
-        self.metas
-            .iter()
-            .enumerate()
-            .map(move |(i, m)| (m, &self.bufs[i * self.slot..i * self.slot + m.len]))
+        self.metas.iter().enumerate().map(move |(i, m)| {
+            let payload = if self.spilled[i] {
+                &self.bufs[i * self.slot..i * self.slot + m.len]
+            } else {
+                &self.heads[i * self.head..i * self.head + m.len]
+            };
+            (m, payload)
+        })
     }
 
     /// How many datagrams the last call returned.
@@ -294,9 +340,11 @@ impl SendBuf {
         self.ends.push(self.data.len());
     }
 
-    /// Appends a datagram by copying it.
+    /// Appends a datagram by copying it (straight in: `push_with` would
+    /// zero the room first, which showed in the bridge's profile).
     pub fn push(&mut self, payload: &[u8]) {
-        self.push_with(payload.len(), |b| b.copy_from_slice(payload));
+        self.data.extend_from_slice(payload);
+        self.ends.push(self.data.len());
     }
 
     /// True when another datagram of `len` bytes would not fit.
@@ -388,11 +436,36 @@ impl Sender {
         }
         if self.gso && buf.len() > 1 {
             if let Some(size) = buf.uniform_size() {
-                match self.send_gso(sock, buf, size) {
+                // One super-datagram may carry at most GSO_MAX_SEGMENTS
+                // segments and GSO_MAX_BYTES (the kernel answers EMSGSIZE
+                // beyond an IP packet's 64 KiB): a larger batch goes out
+                // in several, every one uniform but for the batch's last.
+                let per = GSO_MAX_SEGMENTS.min((GSO_MAX_BYTES / size).max(1));
+                let mut sent = 0;
+                let result = loop {
+                    if sent == buf.len() {
+                        break Ok(());
+                    }
+                    let end = (sent + per).min(buf.len());
+                    let from = if sent == 0 { 0 } else { buf.ends[sent - 1] };
+                    let r = if end - sent == 1 {
+                        self.send_one(sock, &buf.data[from..buf.ends[end - 1]])
+                    } else {
+                        self.send_gso(sock, &buf.data[from..buf.ends[end - 1]], size)
+                    };
+                    match r {
+                        Ok(()) => sent = end,
+                        Err(e) => break Err(e),
+                    }
+                };
+                match result {
                     Ok(()) => {
                         self.gso_sends += 1;
                         return Ok(buf.len());
                     }
+                    // Sent in part before an error: report what the kernel
+                    // took, like a short sendmmsg.
+                    Err(_) if sent > 0 => return Ok(sent),
                     Err(e)
                         if matches!(
                             e.raw_os_error(),
@@ -408,10 +481,14 @@ impl Sender {
         self.send_mmsg(sock, buf)
     }
 
-    fn send_gso(&mut self, sock: &Socket, buf: &SendBuf, size: usize) -> io::Result<()> {
+    fn send_one(&mut self, sock: &Socket, datagram: &[u8]) -> io::Result<()> {
+        sock.send_to(datagram, &self.dest).map(|_| ())
+    }
+
+    fn send_gso(&mut self, sock: &Socket, data: &[u8], size: usize) -> io::Result<()> {
         let mut iov = libc::iovec {
-            iov_base: buf.data.as_ptr() as *mut libc::c_void,
-            iov_len: buf.bytes(),
+            iov_base: data.as_ptr() as *mut libc::c_void,
+            iov_len: data.len(),
         };
         // SAFETY: CMSG_SPACE is a pure size computation.
         const SPACE: usize = 32;

@@ -283,18 +283,67 @@ pub fn write_json_value<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) 
     let _ = v.serialize(&mut ser);
 }
 
-/// A reusable scratch buffer for JSON lines.
+/// What repeats from one JSON line to the next, rendered once: the source,
+/// and the group, port and interface (which change only when the datagram
+/// comes from another sender, socket or link).
 #[derive(Debug, Default)]
 pub struct JsonScratch {
-    b64: String,
+    src: Option<SocketAddr>,
+    src_json: Vec<u8>,
+    place: Option<(IpAddr, u16)>,
+    place_iface: String,
+    place_json: Vec<u8>,
+}
+
+impl JsonScratch {
+    fn src(&mut self, src: &SocketAddr) -> &[u8] {
+        if self.src != Some(*src) {
+            self.src = Some(*src);
+            self.src_json.clear();
+            self.src_json.extend_from_slice(b",\"src\":\"");
+            write_src(&mut self.src_json, src);
+            self.src_json.push(b'"');
+        }
+        &self.src_json
+    }
+
+    fn place(&mut self, group: IpAddr, port: u16, iface: &str) -> &[u8] {
+        if self.place != Some((group, port)) || self.place_iface != iface {
+            self.place = Some((group, port));
+            self.place_iface.clear();
+            self.place_iface.push_str(iface);
+            let j = &mut self.place_json;
+            j.clear();
+            let _ = write!(j, ",\"group\":\"{group}\",\"port\":{port},\"iface\":");
+            write_json_value(j, iface);
+        }
+        &self.place_json
+    }
+}
+
+fn push_int(out: &mut Vec<u8>, v: impl itoa::Integer) {
+    out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+}
+
+/// Nanoseconds as microseconds with one decimal, rounded half away from
+/// zero (`12345` → `12.3`, `-650` → `-0.7`), without going through floats.
+fn push_micros_1dp(out: &mut Vec<u8>, ns: i64) {
+    if ns < 0 {
+        out.push(b'-');
+    }
+    let tenths = (ns.unsigned_abs() + 50) / 100;
+    push_int(out, tenths / 10);
+    out.push(b'.');
+    out.push(b'0' + (tenths % 10) as u8);
 }
 
 /// JSON format: one object per line.
 ///
-/// Fields: `time` (RFC 3339), `src`, `group`, `port`, `iface`, `ttl`, `len`,
-/// `seq`, `sent` and `latency_us` (when the payload has a sequence header),
-/// `truncated`, `text` (only when the payload, after any sequence header, is
-/// clean UTF-8) and always `base64` (of the whole payload).
+/// Fields: `time` (RFC 3339), `src`, `group`, `port`, `iface`, `ttl`, `len`
+/// (of the whole payload), `seq`, `sent` and `latency_us` (when the payload
+/// starts with mcast's sequence header), `truncated`, then the payload
+/// (after any sequence header) as exactly one of `text` (when it is UTF-8
+/// without control characters other than tab, CR and LF) or `base64`.
 pub fn write_json(out: &mut Vec<u8>, i: &Info, payload: &[u8], scratch: &mut JsonScratch) {
     write_json_fields(out, i, payload, scratch);
     out.extend_from_slice(b"}\n");
@@ -303,41 +352,38 @@ pub fn write_json(out: &mut Vec<u8>, i: &Info, payload: &[u8], scratch: &mut Jso
 /// [`write_json`] without the closing `}` and newline, so that the caller
 /// can append fields (e.g. decoded CoT).
 pub fn write_json_fields(out: &mut Vec<u8>, i: &Info, payload: &[u8], scratch: &mut JsonScratch) {
-    scratch.b64.clear();
-    base64::engine::general_purpose::STANDARD.encode_string(payload, &mut scratch.b64);
     out.extend_from_slice(b"{\"time\":\"");
     write_rfc3339(out, i.time_ns);
-    out.extend_from_slice(b"\",\"src\":\"");
-    write_src(out, &i.src);
-    let _ = write!(
-        out,
-        "\",\"group\":\"{}\",\"port\":{},\"iface\":",
-        i.group, i.port
-    );
-    write_json_value(out, i.iface);
+    out.push(b'"');
+    out.extend_from_slice(scratch.src(&i.src));
+    out.extend_from_slice(scratch.place(i.group, i.port, i.iface));
     match i.ttl {
         Some(t) => {
-            let _ = write!(out, ",\"ttl\":{t}");
+            out.extend_from_slice(b",\"ttl\":");
+            push_int(out, t);
         }
         None => out.extend_from_slice(b",\"ttl\":null"),
     }
-    let _ = write!(out, ",\"len\":{}", payload.len());
+    out.extend_from_slice(b",\"len\":");
+    push_int(out, payload.len());
     if let Some(s) = i.seq {
         out.extend_from_slice(b",\"seq\":");
-        let _ = write!(out, "{}", s.seq);
+        push_int(out, s.seq);
         out.extend_from_slice(b",\"sent\":\"");
         write_rfc3339(out, s.sent_ns);
         out.push(b'"');
         // A send time implausibly far from the arrival (a wrong clock or a
         // forged header) gives no latency rather than a nonsense number.
         if let Some(lat) = crate::seq::latency_ns(i.time_ns, s.sent_ns) {
-            let _ = write!(out, ",\"latency_us\":{:.1}", lat as f64 / 1e3);
+            out.extend_from_slice(b",\"latency_us\":");
+            push_micros_1dp(out, lat);
         }
     }
     if i.truncated {
         out.extend_from_slice(b",\"truncated\":true");
     }
-    // With a sequence header, `text` shows what follows it.
+    // The header is shown as `seq` and `sent`: the payload fields hold
+    // what follows it.
     let body = if i.seq.is_some() {
         &payload[crate::seq::HEADER_LEN..]
     } else {
@@ -345,16 +391,23 @@ pub fn write_json_fields(out: &mut Vec<u8>, i: &Info, payload: &[u8], scratch: &
     };
     let mark = out.len();
     out.extend_from_slice(b",\"text\":");
-    if !write_json_ascii(out, body) {
-        match is_clean_text(body) {
-            Some(t) => {
-                write_json_value(out, t);
-            }
-            None => out.truncate(mark),
-        }
+    if write_json_ascii(out, body) {
+        return;
     }
+    if let Some(t) = is_clean_text(body) {
+        write_json_value(out, t);
+        return;
+    }
+    out.truncate(mark);
     out.extend_from_slice(b",\"base64\":\"");
-    out.extend_from_slice(scratch.b64.as_bytes());
+    // Encoded straight into the line: no intermediate string.
+    let start = out.len();
+    let n = base64::encoded_len(body.len(), true).unwrap_or(0);
+    out.resize(start + n, 0);
+    let written = base64::engine::general_purpose::STANDARD
+        .encode_slice(body, &mut out[start..])
+        .unwrap_or(0);
+    out.truncate(start + written);
     out.push(b'"');
 }
 
@@ -444,9 +497,15 @@ mod tests {
                 let mut v = Vec::new();
                 write_json(&mut v, &info(), p, &mut JsonScratch::default());
                 let j: serde_json::Value = serde_json::from_slice(&v).unwrap();
-                let b = base64::engine::general_purpose::STANDARD.decode(j["base64"].as_str().unwrap()).unwrap();
+                let text = j.get("text").and_then(|t| t.as_str());
+                proptest::prop_assert_eq!(text, is_clean_text(p));
+                // Exactly one of the two carries the payload.
+                proptest::prop_assert_eq!(text.is_some(), j.get("base64").is_none());
+                let b = match text {
+                    Some(t) => t.as_bytes().to_vec(),
+                    None => base64::engine::general_purpose::STANDARD.decode(j["base64"].as_str().unwrap()).unwrap(),
+                };
                 proptest::prop_assert_eq!(&b[..], p);
-                proptest::prop_assert_eq!(j.get("text").and_then(|t| t.as_str()), is_clean_text(p));
             }
         }
     }
@@ -474,7 +533,7 @@ mod tests {
         write_json(&mut v, &info(), b"hello", &mut s);
         let j: serde_json::Value = serde_json::from_slice(&v).unwrap();
         assert_eq!(j["text"], "hello");
-        assert_eq!(j["base64"], "aGVsbG8=");
+        assert!(j.get("base64").is_none(), "{j}");
         assert_eq!(j["src"], "10.77.0.1:40000");
         assert_eq!(j["group"], "239.2.3.1");
         assert_eq!(j["ttl"], 1);
@@ -482,6 +541,7 @@ mod tests {
         write_json(&mut v, &info(), b"\x1b[31mred", &mut s);
         let j: serde_json::Value = serde_json::from_slice(&v).unwrap();
         assert!(j.get("text").is_none());
+        assert_eq!(j["base64"], "G1szMW1yZWQ=");
         v.clear();
         let mut i = info();
         i.iface = "we\"ird";
@@ -489,5 +549,44 @@ mod tests {
         let j: serde_json::Value = serde_json::from_slice(&v).unwrap();
         assert_eq!(j["iface"], "we\"ird");
         assert_eq!(j["base64"], "//4=");
+    }
+
+    #[test]
+    fn json_with_a_sequence_header_and_changing_parts() {
+        let mut s = JsonScratch::default();
+        let mut payload = vec![0u8; crate::seq::HEADER_LEN];
+        let h = SeqHeader {
+            seq: 7,
+            sent_ns: 1_767_225_600_123_456_789 - 12_350,
+        };
+        h.write(&mut payload);
+        payload.extend_from_slice(b"tick");
+        let mut i = info();
+        i.seq = Some(h);
+        let mut v = Vec::new();
+        write_json(&mut v, &i, &payload, &mut s);
+        assert_eq!(
+            String::from_utf8(v.clone()).unwrap(),
+            "{\"time\":\"2026-01-01T00:00:00.123456Z\",\"src\":\"10.77.0.1:40000\",\"group\":\"239.2.3.1\",\"port\":6969,\"iface\":\"a0\",\"ttl\":1,\"len\":24,\"seq\":7,\"sent\":\"2026-01-01T00:00:00.123444Z\",\"latency_us\":12.4,\"text\":\"tick\"}\n"
+        );
+        // The rendered source and place follow the datagram.
+        i.src = "[fe80::1]:9".parse().unwrap();
+        i.group = "ff02::1".parse().unwrap();
+        i.iface = "b0";
+        i.ttl = None;
+        i.seq = None;
+        v.clear();
+        write_json(&mut v, &i, b"\x00", &mut s);
+        let line = String::from_utf8(v).unwrap();
+        assert!(
+            line.contains(r#""src":"[fe80::1]:9","group":"ff02::1","port":6969,"iface":"b0","ttl":null,"len":1,"base64":"AA==""#),
+            "{line}"
+        );
+        let mut m = Vec::new();
+        push_micros_1dp(&mut m, -650);
+        assert_eq!(m, b"-0.7");
+        m.clear();
+        push_micros_1dp(&mut m, 49);
+        assert_eq!(m, b"0.0");
     }
 }

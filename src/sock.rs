@@ -257,14 +257,10 @@ impl GroupSocket {
 /// datagram (say, an SSM listener next to an any-source one), Linux's early
 /// demultiplexing hands it to a random member of the group, ignoring that
 /// member's source filter, so one listener steals the other's traffic.
-pub fn open_group_receiver(
-    plan: &GroupPlan,
-    rcvbuf: usize,
-    timestamps: bool,
-) -> Result<GroupSocket> {
+pub fn open_group_receiver(plan: &GroupPlan, rcvbuf: usize, extras: Extras) -> Result<GroupSocket> {
     let group = plan.group;
     let family = Family::of(&group);
-    let (s, granted) = receiver_socket(family, rcvbuf, timestamps)?;
+    let (s, granted) = receiver_socket(family, rcvbuf, extras)?;
     if family == Family::V4 {
         s.set_multicast_all_v4(false)
             .context("set IP_MULTICAST_ALL")?;
@@ -312,12 +308,24 @@ pub fn socket_limits(family: Family) -> SocketLimits {
     }
 }
 
+/// What a receiver asks the kernel to tell per datagram beyond the
+/// destination, arrival interface, TTL and drop counter, which it always
+/// gets. Each is one more control message per datagram, a measurable part
+/// of receiving at hundreds of thousands per second.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Extras {
+    /// The kernel's receive time (`SO_TIMESTAMPNS`).
+    pub timestamps: bool,
+    /// The IPv4 TOS or IPv6 traffic class (for captures).
+    pub tos: bool,
+}
+
 /// Opens the sockets of a [`GroupPlan`]: one, or as many as the kernel's
 /// per-socket membership limits need ([`GroupPlan::socket_sets`]).
 pub fn open_group_receivers(
     plan: &GroupPlan,
     rcvbuf: usize,
-    timestamps: bool,
+    extras: Extras,
 ) -> Result<Vec<GroupSocket>> {
     let limits = socket_limits(Family::of(&plan.group));
     plan.socket_sets(limits)
@@ -327,7 +335,7 @@ pub fn open_group_receivers(
                 memberships,
                 ..plan.clone()
             };
-            open_group_receiver(&part, rcvbuf, timestamps)
+            open_group_receiver(&part, rcvbuf, extras)
         })
         .collect()
 }
@@ -336,28 +344,32 @@ pub fn open_group_receivers(
 /// interface (PKTINFO), the TTL or hop limit, the kernel receive time and
 /// the kernel's drop counter; shares its port (`SO_REUSEADDR`); and has the
 /// receive buffer asked for (as far as the kernel grants it, returned).
-/// Kernel receive timestamps cost a few percent per datagram: only on
-/// request.
-pub fn receiver_socket(family: Family, rcvbuf: usize, timestamps: bool) -> Result<(Socket, usize)> {
+/// Kernel receive timestamps and TOS cost a control message per datagram
+/// each: only on request ([`Extras`]).
+pub fn receiver_socket(family: Family, rcvbuf: usize, extras: Extras) -> Result<(Socket, usize)> {
     let s = udp_socket(family)?;
     s.set_reuse_address(true).context("set SO_REUSEADDR")?;
     match family {
         Family::V4 => {
             set_int(&s, libc::IPPROTO_IP, libc::IP_PKTINFO, 1).context("set IP_PKTINFO")?;
             set_int(&s, libc::IPPROTO_IP, libc::IP_RECVTTL, 1).context("set IP_RECVTTL")?;
-            set_int(&s, libc::IPPROTO_IP, libc::IP_RECVTOS, 1).context("set IP_RECVTOS")?;
+            if extras.tos {
+                set_int(&s, libc::IPPROTO_IP, libc::IP_RECVTOS, 1).context("set IP_RECVTOS")?;
+            }
         }
         Family::V6 => {
             set_int(&s, libc::IPPROTO_IPV6, libc::IPV6_RECVPKTINFO, 1)
                 .context("set IPV6_RECVPKTINFO")?;
             set_int(&s, libc::IPPROTO_IPV6, libc::IPV6_RECVHOPLIMIT, 1)
                 .context("set IPV6_RECVHOPLIMIT")?;
-            set_int(&s, libc::IPPROTO_IPV6, libc::IPV6_RECVTCLASS, 1)
-                .context("set IPV6_RECVTCLASS")?;
+            if extras.tos {
+                set_int(&s, libc::IPPROTO_IPV6, libc::IPV6_RECVTCLASS, 1)
+                    .context("set IPV6_RECVTCLASS")?;
+            }
         }
     }
     set_int(&s, libc::SOL_SOCKET, libc::SO_RXQ_OVFL, 1).context("set SO_RXQ_OVFL")?;
-    if timestamps {
+    if extras.timestamps {
         set_int(&s, libc::SOL_SOCKET, libc::SO_TIMESTAMPNS, 1).context("set SO_TIMESTAMPNS")?;
     }
     let granted = set_rcvbuf(&s, rcvbuf)?;
@@ -374,7 +386,7 @@ pub fn open_unicast_receiver(
     port: u16,
     rcvbuf: usize,
 ) -> Result<(Socket, usize)> {
-    let (s, granted) = receiver_socket(family, rcvbuf, false)?;
+    let (s, granted) = receiver_socket(family, rcvbuf, Extras::default())?;
     let a = SocketAddr::new(addr.unwrap_or(family.unspecified()), port);
     s.bind(&SockAddr::from(a))
         .with_context(|| format!("bind {a}"))?;

@@ -121,12 +121,16 @@ pub fn json(o: &Output) -> Json {
     Json { datagrams, summary }
 }
 
-/// A datagram object's payload (its `base64` field, decoded).
+/// A datagram object's payload (after any sequence header): its `text`,
+/// or its `base64` decoded; exactly one of the two must be there.
 pub fn payload(d: &Value) -> Vec<u8> {
-    let b64 = d["base64"].as_str().expect("base64 field");
-    base64::engine::general_purpose::STANDARD
-        .decode(b64)
-        .expect("valid base64")
+    match (d.get("text"), d.get("base64")) {
+        (Some(t), None) => t.as_str().expect("text is a string").as_bytes().to_vec(),
+        (None, Some(b)) => base64::engine::general_purpose::STANDARD
+            .decode(b.as_str().expect("base64 is a string"))
+            .expect("valid base64"),
+        _ => panic!("exactly one of text and base64 expected: {d}"),
+    }
 }
 
 /// The payloads of all datagrams, as text.

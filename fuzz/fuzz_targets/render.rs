@@ -41,14 +41,18 @@ fuzz_target!(|data: &[u8]| {
     assert_terminal_safe(&out, "json");
     let v: serde_json::Value = serde_json::from_slice(out.trim_ascii_end())
         .unwrap_or_else(|e| panic!("invalid JSON {e}: {}", String::from_utf8_lossy(&out)));
-    let b64 = v["base64"].as_str().expect("base64 field");
-    let back = base64::engine::general_purpose::STANDARD.decode(b64).expect("valid base64");
-    assert_eq!(back, data);
-    // `text`, when present, is what follows the sequence header.
+    // The payload (what follows any sequence header) is in exactly one of
+    // `text` and `base64`, exactly.
     let body = if seq.is_some() { &data[mcast::seq::HEADER_LEN..] } else { data };
-    if let Some(t) = v.get("text").and_then(|t| t.as_str()) {
-        assert_eq!(t.as_bytes(), body);
-    }
+    let back = match (v.get("text").and_then(|t| t.as_str()), v.get("base64")) {
+        (Some(t), None) => t.as_bytes().to_vec(),
+        (None, Some(b)) => base64::engine::general_purpose::STANDARD
+            .decode(b.as_str().expect("base64 is a string"))
+            .expect("valid base64"),
+        _ => panic!("not exactly one of text and base64: {v}"),
+    };
+    assert_eq!(back, body);
+    assert_eq!(v["len"].as_u64(), Some(data.len() as u64));
     if let Ok(ev) = mcast::cot::decode_datagram(data) {
         let mut line = String::new();
         mcast::cot::write_summary(&ev, 0, &mut line);

@@ -1135,7 +1135,7 @@ fn open_node(
                 for w in plan::receive_warnings(&g) {
                     ctx.warn(format_args!("{link}: {w}"));
                 }
-                let gs = sock::open_group_receivers(&g, cfg.rcvbuf, false)?;
+                let gs = sock::open_group_receivers(&g, cfg.rcvbuf, sock::Extras::default())?;
                 for g in &gs {
                     warn_rcvbuf(ctx, link, g.rcvbuf, cfg.rcvbuf);
                 }
@@ -1265,7 +1265,10 @@ fn open_fanout(plan: &SendPlan, cfg: &BridgeConfig) -> Result<Fanout> {
         bind: Some(SocketAddr::new(family.unspecified(), 0)),
         broadcast: false,
     };
-    Fanout::open(plan, &send, false)
+    // UDP GSO: a batch of equal-sized datagrams (a sender's stream) leaves
+    // in one send, which the kernel segments; mixed sizes fall back to
+    // sendmmsg. It raised the zero-loss rate at 1200 B (bench/run.sh).
+    Fanout::open(plan, &send, true)
 }
 
 fn warn_rcvbuf(ctx: &Ctx, link: &Link, got: usize, want: usize) {

@@ -59,10 +59,15 @@ pub fn run(a: &ListenArgs, ctx: &Ctx) -> Result<Outcome> {
     for w in plan.iter().flat_map(plan::receive_warnings) {
         ctx.warn(w);
     }
+    // The capture records each datagram's TOS; nothing else shows it.
+    let extras = sock::Extras {
+        timestamps: true,
+        tos: a.pcap.is_some(),
+    };
     let mut socks = Vec::with_capacity(plan.len());
     for gs in plan
         .iter()
-        .map(|g| sock::open_group_receivers(g, a.rcvbuf.0, true))
+        .map(|g| sock::open_group_receivers(g, a.rcvbuf.0, extras))
         .collect::<Result<Vec<_>>>()?
         .into_iter()
         .flatten()

@@ -297,7 +297,7 @@ pub fn examine_with(
                 source: None,
             }],
         };
-        match sock::open_group_receiver(&plan, RCVBUF, false) {
+        match sock::open_group_receiver(&plan, RCVBUF, sock::Extras::default()) {
             Ok(s) => {
                 granted = granted.min(s.rcvbuf);
                 joins.push(Join {

@@ -124,7 +124,7 @@ fn receivers(ifaces: &[Interface], group: IpAddr, port: u16) -> Vec<GroupSocket>
                     source: None,
                 }],
             };
-            sock::open_group_receiver(&plan, 1 << 20, false).ok()
+            sock::open_group_receiver(&plan, 1 << 20, sock::Extras::default()).ok()
         })
         .collect()
 }

@@ -200,6 +200,32 @@ fn bridge_one_way_only_forwards_from_to_to() {
     assert_eq!(seqs(&ja, "b-to-a"), [0u64; 0], "{:?}", texts(&ja));
 }
 
+/// An unpaced burst of 1200-byte datagrams: the bridge reads up to 64 at a
+/// time and sends equal sizes with UDP GSO, which must split them below the
+/// kernel's 64 KiB per send (54 of 1200 B) instead of failing with EMSGSIZE.
+#[test]
+fn bridge_forwards_a_burst_of_full_size_datagrams() {
+    let lab = lab!();
+    two_lans(&lab);
+    let (ga, gb) = ("239.2.3.1:6969@a0", "239.2.3.1:6969@b0");
+    let mut b = bridge(&lab, "hb", &[ga, gb, "--format", "json"]);
+    let n = "5000";
+    let mut rx = listen(
+        &lab,
+        "h4",
+        "b0",
+        "239.2.3.1",
+        &[gb, "-f", "count", "-c", n, "-t", "15s"],
+    );
+    send(&lab, "h1", &[ga, "--seq", "-c", n, "--size", "1200"]);
+    let o = finish(&mut rx);
+    let stats = final_stats(&mut b, libc::SIGTERM);
+    assert_eq!(counter(&stats, 0, "dropped.send-error"), 0, "{stats}");
+    assert_eq!(counter(&stats, 0, "out"), 5000, "{stats}");
+    assert_code(&o, 0);
+    assert!(stderr(&o).contains("--- 5000 datagrams"), "{}", stderr(&o));
+}
+
 /// The group and port are rewritten: LAN B gets 239.9.9.9:7000 and nothing
 /// on 239.2.3.1:6969.
 #[test]

@@ -64,3 +64,63 @@ fn mcast_sends_socat_listens() {
         assert_eq!(o.stdout, b"text from mcast|\x00\xff\x1b\n", "{e}");
     }
 }
+
+/// Python's socket module sends datagrams around the receive slot's
+/// 2048-byte first part and at the largest sizes of both families; each
+/// arrives whole, byte for byte (patterned, so a misplaced part shows),
+/// with its JSON `len`.
+#[test]
+fn python_datagrams_of_every_size_arrive_whole() {
+    const PY: &str = r#"
+import socket, sys
+fam = socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET
+s = socket.socket(fam, socket.SOCK_DGRAM)
+if fam == socket.AF_INET:
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton(sys.argv[3]))
+else:
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_IF, socket.if_nametoindex(sys.argv[3]))
+for n in map(int, sys.argv[4].split(",")):
+    s.sendto(bytes((i * 7 + n) % 251 for i in range(n)), (sys.argv[1], int(sys.argv[2])))
+"#;
+    let lab = pair!();
+    for (group, ep, via, sizes) in [
+        (
+            "239.1.1.7",
+            "239.1.1.7:5007@a0",
+            "10.77.0.1",
+            &[1usize, 2047, 2048, 2049, 4097, 9000, 65507][..],
+        ),
+        (
+            "ff15::7",
+            "[ff15::7]:5007@a0",
+            "a0",
+            &[2048, 2049, 65527][..],
+        ),
+    ] {
+        let count = sizes.len().to_string();
+        let mut rx = listen(
+            &lab,
+            "h2",
+            "a0",
+            group,
+            &[ep, "-c", &count, "-f", "json", "-t", "10s"],
+        );
+        let list: Vec<String> = sizes.iter().map(|n| n.to_string()).collect();
+        let o = lab.run(
+            "h1",
+            "python3",
+            &["-c", PY, group, "5007", via, &list.join(",")],
+        );
+        assert_code(&o, 0);
+        let o = finish(&mut rx);
+        assert_code(&o, 0);
+        let j = json(&o);
+        assert_eq!(j.datagrams.len(), sizes.len(), "{group}");
+        for (d, &n) in j.datagrams.iter().zip(sizes) {
+            let want: Vec<u8> = (0..n).map(|i| ((i * 7 + n) % 251) as u8).collect();
+            assert_eq!(d["len"], n, "{group}: {}", d["len"]);
+            assert!(payload(d) == want, "{group}: datagram of {n} bytes differs");
+            assert!(d.get("truncated").is_none(), "{d}");
+        }
+    }
+}

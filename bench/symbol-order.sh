@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# bench/symbol-order.sh: regenerate bench/symbol-order.txt, the order in
+# which bench/build-static.sh asks the linker (lld, --symbol-ordering-file)
+# to lay out functions.
+#
+#   sudo bench/symbol-order.sh [BINARY]
+#
+# Why: the kernel maps a program's code in 64 KiB windows around each page
+# it touches (fault-around), so a run's resident size follows how widely the
+# functions it calls are scattered through the binary, not how many there
+# are. A `listen` touched 2.8 MB of the static binary's 7 MB of code spread
+# over it, against about 1 MB with the few hundred functions it runs placed
+# together (bench/results.md).
+#
+# How: runs BINARY (default: the static artefact) under valgrind's callgrind
+# for the commands people run for hours (listen in count and JSON mode while
+# datagrams arrive, send, bridge), inside a private network namespace with a
+# veth pair that it deletes afterwards, and lists every function called,
+# by its linker symbol. Symbols that a later build no longer has are
+# ignored by the linker, so a stale list only costs resident memory.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[[ $EUID -eq 0 ]] || { echo "symbol-order.sh: needs root (network namespace)" >&2; exit 2; }
+command -v valgrind >/dev/null || { echo "symbol-order.sh: needs valgrind (apt-get install valgrind)" >&2; exit 2; }
+bin=${1:-target/$(rustc -vV | sed -n 's/^host: //p')/release/mcast}
+[[ -x $bin ]] || { echo "symbol-order.sh: no binary at $bin (run bench/build-static.sh)" >&2; exit 2; }
+bin=$(realpath "$bin")
+ns=mcso-$$
+tmp=$(mktemp -d)
+cleanup() { ip netns del "$ns" 2>/dev/null || true; rm -rf "$tmp"; }
+trap cleanup EXIT
+ip netns add "$ns"
+in_ns() { ip netns exec "$ns" "$@"; }
+in_ns ip link add v0 type veth peer name v1
+in_ns ip addr add 10.99.0.1/24 dev v0
+in_ns ip addr add 10.99.0.2/24 dev v1
+in_ns ip link set v0 up
+in_ns ip link set v1 up
+cg() { # name command...: one callgrind profile (WRAP: a command to run valgrind under)
+  local name=$1
+  shift
+  in_ns ${WRAP:-} valgrind --tool=callgrind --demangle=no --callgrind-out-file="$tmp/$name.out" "$@" >/dev/null 2>&1
+}
+# Receivers under callgrind, fed by an ordinary sender once they joined
+# (valgrind starts slowly: wait for the membership).
+receive() { # name command...
+  local name=$1 pid
+  shift
+  cg "$name" "$@" &
+  pid=$!
+  for _ in $(seq 100); do
+    in_ns ip maddr show dev v0 | grep -q 239.1.1.1 && break
+    sleep 0.1
+  done
+  in_ns "$bin" send 239.1.1.1:5000@v1 --count 300 --size 1200 --seq >/dev/null 2>&1
+  in_ns "$bin" send 239.1.1.1:5000@v1 --count 20 --hex '00 ff 1b' >/dev/null 2>&1
+  in_ns "$bin" send 239.1.1.1:5000@v1 --count 20 'text' >/dev/null 2>&1
+  wait "$pid" || true
+}
+receive listen-count "$bin" listen 239.1.1.1:5000@v0 --format count --count 340 --timeout 20s
+receive listen-json "$bin" listen 239.1.1.1:5000@v0 --format json --count 340 --timeout 20s
+# The bridge runs until a signal: timeout(1) sends its child (valgrind,
+# which passes it on) SIGINT.
+WRAP="timeout -s INT 10" receive bridge "$bin" bridge 239.1.1.1:5000@v0 239.1.1.2:5001@v1
+cg send "$bin" send 239.1.1.1:5000@v1 --count 300 --size 1200 --seq
+cg send-one "$bin" send 239.1.1.1:5000@v1 x
+# Every function in order of first appearance per profile, each once.
+cat "$tmp"/*.out | sed -n 's/^c\{0,1\}fn=([0-9]*) \(.*\)/\1/p' | grep -v '^0x' | awk '!seen[$0]++' >bench/symbol-order.txt
+echo "bench/symbol-order.txt: $(wc -l <bench/symbol-order.txt) symbols" >&2
