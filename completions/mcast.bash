@@ -46,6 +46,9 @@ _mcast() {
             mcast,send)
                 cmd="mcast__subcmd__send"
                 ;;
+            mcast,watch)
+                cmd="mcast__subcmd__watch"
+                ;;
             mcast__subcmd__help,bridge)
                 cmd="mcast__subcmd__help__subcmd__bridge"
                 ;;
@@ -76,6 +79,9 @@ _mcast() {
             mcast__subcmd__help,send)
                 cmd="mcast__subcmd__help__subcmd__send"
                 ;;
+            mcast__subcmd__help,watch)
+                cmd="mcast__subcmd__help__subcmd__watch"
+                ;;
             *)
                 ;;
         esac
@@ -83,7 +89,7 @@ _mcast() {
 
     case "${cmd}" in
         mcast)
-            opts="-v -q -h -V --verbose --quiet --color --help --version send listen join ifaces bridge cot-gen replay doctor generate help"
+            opts="-v -q -h -V --verbose --quiet --color --help --version send listen join ifaces bridge cot-gen replay doctor watch generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -465,7 +471,7 @@ _mcast() {
             return 0
             ;;
         mcast__subcmd__help)
-            opts="send listen join ifaces bridge cot-gen replay doctor generate help"
+            opts="send listen join ifaces bridge cot-gen replay doctor watch generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -618,6 +624,20 @@ _mcast() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        mcast__subcmd__help__subcmd__watch)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         mcast__subcmd__ifaces)
             opts="-a -g -v -q -h --all --groups --json --verbose --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -679,7 +699,7 @@ _mcast() {
             return 0
             ;;
         mcast__subcmd__listen)
-            opts="-s -f -c -t -i -v -q -h --source --format --force --cot-strict --count --timeout --reply --rcvbuf --pcap --pcap-format --pcap-rotate --pcap-keep --iface --verbose --quiet --color --help"
+            opts="-s -f -c -t -i -v -q -h --source --format --force --cot-strict --count --timeout --reply --rcvbuf --stats --pcap --pcap-format --pcap-rotate --pcap-keep --iface --verbose --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -722,6 +742,10 @@ _mcast() {
                     return 0
                     ;;
                 --rcvbuf)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stats)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -890,6 +914,56 @@ _mcast() {
                     return 0
                     ;;
                 --wait-replies)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --iface)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mcast__subcmd__watch)
+            opts="-s -t -i -v -q -h --source --stats --timeout --rcvbuf --iface --verbose --quiet --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --source)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stats)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rcvbuf)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

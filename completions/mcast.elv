@@ -35,6 +35,7 @@ set edit:completion:arg-completer[mcast] = {|@words|
             cand cot-gen 'Generate Cursor-on-Target (CoT) test events for TAK clients and servers'
             cand replay 'Send the UDP datagrams of a pcap/pcapng capture again, with their timing'
             cand doctor 'Find why multicast does not arrive, and print the fix'
+            cand watch 'Watch groups live, full screen: rates, loss and TAK units per sender'
             cand generate 'Write shell completions and man pages (for packagers)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -77,6 +78,7 @@ set edit:completion:arg-completer[mcast] = {|@words|
             cand --timeout 'Stop after this long (exit 1 unless --count datagrams, or with no --count at least one, arrived)'
             cand --reply 'Answer each datagram with this text, unicast to its sender'
             cand --rcvbuf 'Receive buffer to ask the kernel for (read back; a warning when clamped)'
+            cand --stats 'Every DURATION, one line per sender with what arrived in that interval (datagrams, rate, loss, duplicates, reordering, latency, TTL, interface) and kernel drops per group, on stderr; with `--format json`, `{"interval": ...}` records on stdout instead'
             cand --pcap 'Also write every datagram to this capture file for Wireshark, tshark, tcpdump -r and tcpreplay (`-` for standard output, which then carries only the capture: `| wireshark -k -i -`)'
             cand --pcap-format 'Capture layout: pcapng (Ethernet frames, one interface block per arrival interface) or pcap (classic, Linux cooked v2 headers that keep the interface index; tcpreplay cannot read it)'
             cand --pcap-rotate 'Start a new capture file after this size (100MB, 1GB) or time (10m, 1h); files are FILE-0001.EXT, FILE-0002.EXT...'
@@ -256,6 +258,23 @@ set edit:completion:arg-completer[mcast] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'mcast;watch'= {
+            cand -s 'Source-specific: accept only these senders (repeatable)'
+            cand --source 'Source-specific: accept only these senders (repeatable)'
+            cand --stats 'Interval of the rates and of one strip cell'
+            cand -t 'Stop after this long'
+            cand --timeout 'Stop after this long'
+            cand --rcvbuf 'Receive buffer to ask the kernel for'
+            cand -i 'Interface(s) for endpoints that name none: a name, an address, an index, or `all` (every UP interface with the MULTICAST flag). Repeatable'
+            cand --iface 'Interface(s) for endpoints that name none: a name, an address, an index, or `all` (every UP interface with the MULTICAST flag). Repeatable'
+            cand --color 'When to use colour: auto (a terminal without NO_COLOR), always or never'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Print nothing on stderr but errors (no summaries or warnings)'
+            cand --quiet 'Print nothing on stderr but errors (no summaries or warnings)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'mcast;generate'= {
             cand --color 'When to use colour: auto (a terminal without NO_COLOR), always or never'
             cand -v 'More detail on stderr (repeat for more)'
@@ -274,6 +293,7 @@ set edit:completion:arg-completer[mcast] = {|@words|
             cand cot-gen 'Generate Cursor-on-Target (CoT) test events for TAK clients and servers'
             cand replay 'Send the UDP datagrams of a pcap/pcapng capture again, with their timing'
             cand doctor 'Find why multicast does not arrive, and print the fix'
+            cand watch 'Watch groups live, full screen: rates, loss and TAK units per sender'
             cand generate 'Write shell completions and man pages (for packagers)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -292,6 +312,8 @@ set edit:completion:arg-completer[mcast] = {|@words|
         &'mcast;help;replay'= {
         }
         &'mcast;help;doctor'= {
+        }
+        &'mcast;help;watch'= {
         }
         &'mcast;help;generate'= {
         }

@@ -39,6 +39,7 @@ complete -c mcast -n "__fish_mcast_needs_command" -f -a "bridge" -d 'Relay datag
 complete -c mcast -n "__fish_mcast_needs_command" -f -a "cot-gen" -d 'Generate Cursor-on-Target (CoT) test events for TAK clients and servers'
 complete -c mcast -n "__fish_mcast_needs_command" -f -a "replay" -d 'Send the UDP datagrams of a pcap/pcapng capture again, with their timing'
 complete -c mcast -n "__fish_mcast_needs_command" -f -a "doctor" -d 'Find why multicast does not arrive, and print the fix'
+complete -c mcast -n "__fish_mcast_needs_command" -f -a "watch" -d 'Watch groups live, full screen: rates, loss and TAK units per sender'
 complete -c mcast -n "__fish_mcast_needs_command" -f -a "generate" -d 'Write shell completions and man pages (for packagers)'
 complete -c mcast -n "__fish_mcast_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mcast -n "__fish_mcast_using_subcommand send" -l file -d 'Send the contents of a file as one datagram' -r -F
@@ -77,6 +78,7 @@ complete -c mcast -n "__fish_mcast_using_subcommand listen" -s c -l count -d 'St
 complete -c mcast -n "__fish_mcast_using_subcommand listen" -s t -l timeout -d 'Stop after this long (exit 1 unless --count datagrams, or with no --count at least one, arrived)' -r
 complete -c mcast -n "__fish_mcast_using_subcommand listen" -l reply -d 'Answer each datagram with this text, unicast to its sender' -r
 complete -c mcast -n "__fish_mcast_using_subcommand listen" -l rcvbuf -d 'Receive buffer to ask the kernel for (read back; a warning when clamped)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand listen" -l stats -d 'Every DURATION, one line per sender with what arrived in that interval (datagrams, rate, loss, duplicates, reordering, latency, TTL, interface) and kernel drops per group, on stderr; with `--format json`, `{"interval": ...}` records on stdout instead' -r
 complete -c mcast -n "__fish_mcast_using_subcommand listen" -l pcap -d 'Also write every datagram to this capture file for Wireshark, tshark, tcpdump -r and tcpreplay (`-` for standard output, which then carries only the capture: `| wireshark -k -i -`)' -r -F
 complete -c mcast -n "__fish_mcast_using_subcommand listen" -l pcap-format -d 'Capture layout: pcapng (Ethernet frames, one interface block per arrival interface) or pcap (classic, Linux cooked v2 headers that keep the interface index; tcpreplay cannot read it)' -r -f -a "pcapng\t'pcapng with synthesized Ethernet headers'
 pcap\t'Classic pcap (nanosecond) with Linux cooked v2 headers'"
@@ -232,19 +234,31 @@ never\t'Never colour'"
 complete -c mcast -n "__fish_mcast_using_subcommand doctor" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c mcast -n "__fish_mcast_using_subcommand doctor" -s q -l quiet -d 'Print nothing on stderr but errors (no summaries or warnings)'
 complete -c mcast -n "__fish_mcast_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mcast -n "__fish_mcast_using_subcommand watch" -s s -l source -d 'Source-specific: accept only these senders (repeatable)' -r
+complete -c mcast -n "__fish_mcast_using_subcommand watch" -l stats -d 'Interval of the rates and of one strip cell' -r
+complete -c mcast -n "__fish_mcast_using_subcommand watch" -s t -l timeout -d 'Stop after this long' -r
+complete -c mcast -n "__fish_mcast_using_subcommand watch" -l rcvbuf -d 'Receive buffer to ask the kernel for' -r
+complete -c mcast -n "__fish_mcast_using_subcommand watch" -s i -l iface -d 'Interface(s) for endpoints that name none: a name, an address, an index, or `all` (every UP interface with the MULTICAST flag). Repeatable' -r
+complete -c mcast -n "__fish_mcast_using_subcommand watch" -l color -d 'When to use colour: auto (a terminal without NO_COLOR), always or never' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c mcast -n "__fish_mcast_using_subcommand watch" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c mcast -n "__fish_mcast_using_subcommand watch" -s q -l quiet -d 'Print nothing on stderr but errors (no summaries or warnings)'
+complete -c mcast -n "__fish_mcast_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mcast -n "__fish_mcast_using_subcommand generate" -l color -d 'When to use colour: auto (a terminal without NO_COLOR), always or never' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c mcast -n "__fish_mcast_using_subcommand generate" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c mcast -n "__fish_mcast_using_subcommand generate" -s q -l quiet -d 'Print nothing on stderr but errors (no summaries or warnings)'
 complete -c mcast -n "__fish_mcast_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen replay doctor generate help" -f -a "send" -d 'Send datagrams to a group (or a unicast host)'
-complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen replay doctor generate help" -f -a "listen" -d 'Join groups and print what arrives'
-complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen replay doctor generate help" -f -a "join" -d 'Hold group memberships (IGMP/MLD reports) until Ctrl-C or --duration'
-complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen replay doctor generate help" -f -a "ifaces" -d 'List interfaces with their flags, addresses and groups'
-complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen replay doctor generate help" -f -a "bridge" -d 'Relay datagrams between groups, interfaces, unicast UDP and TAK servers, without loops'
-complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen replay doctor generate help" -f -a "cot-gen" -d 'Generate Cursor-on-Target (CoT) test events for TAK clients and servers'
-complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen replay doctor generate help" -f -a "replay" -d 'Send the UDP datagrams of a pcap/pcapng capture again, with their timing'
-complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen replay doctor generate help" -f -a "doctor" -d 'Find why multicast does not arrive, and print the fix'
-complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen replay doctor generate help" -f -a "generate" -d 'Write shell completions and man pages (for packagers)'
-complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen replay doctor generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen replay doctor watch generate help" -f -a "send" -d 'Send datagrams to a group (or a unicast host)'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen replay doctor watch generate help" -f -a "listen" -d 'Join groups and print what arrives'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen replay doctor watch generate help" -f -a "join" -d 'Hold group memberships (IGMP/MLD reports) until Ctrl-C or --duration'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen replay doctor watch generate help" -f -a "ifaces" -d 'List interfaces with their flags, addresses and groups'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen replay doctor watch generate help" -f -a "bridge" -d 'Relay datagrams between groups, interfaces, unicast UDP and TAK servers, without loops'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen replay doctor watch generate help" -f -a "cot-gen" -d 'Generate Cursor-on-Target (CoT) test events for TAK clients and servers'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen replay doctor watch generate help" -f -a "replay" -d 'Send the UDP datagrams of a pcap/pcapng capture again, with their timing'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen replay doctor watch generate help" -f -a "doctor" -d 'Find why multicast does not arrive, and print the fix'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen replay doctor watch generate help" -f -a "watch" -d 'Watch groups live, full screen: rates, loss and TAK units per sender'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen replay doctor watch generate help" -f -a "generate" -d 'Write shell completions and man pages (for packagers)'
+complete -c mcast -n "__fish_mcast_using_subcommand help; and not __fish_seen_subcommand_from send listen join ifaces bridge cot-gen replay doctor watch generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

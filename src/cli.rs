@@ -130,10 +130,28 @@ pub enum Command {
     /// Find why multicast does not arrive, and print the fix.
     #[command(after_long_help = long_help(DOCTOR_EXAMPLES, Some("doctor")))]
     Doctor(Box<DoctorArgs>),
+    /// Watch groups live, full screen: rates, loss and TAK units per sender.
+    #[command(after_long_help = long_help(WATCH_EXAMPLES, Some("watch")))]
+    Watch(WatchArgs),
     /// Write shell completions and man pages (for packagers).
     #[command(hide = true)]
     Generate(GenerateArgs),
 }
+
+const WATCH_EXAMPLES: &str = "\
+Examples:
+  A TAK LAN's SA and chat groups, every sender and unit live:
+    mcast watch 239.2.3.1:6969 224.10.10.1:17012
+  A numbered test stream (`send --seq`), its loss marked as it happens:
+    mcast watch 239.1.1.1:5000@eth0 --stats 500ms
+  Headless (no terminal, or TERM=dumb): the same figures as interval lines:
+    mcast watch 239.1.1.1:5000 --timeout 1m 2>watch.log
+
+The strip shows one cell per interval: `.` datagrams in order, `x` loss,
+`<` reordered, `:` duplicate, `_` the first after a silent interval, blank
+nothing. Keys: q, Esc or Ctrl-C quit; space freezes; Tab switches between
+the senders and the TAK units; s sorts; r resets the counters; arrows and
+PgUp/PgDn scroll; ? shows help.";
 
 const SEND_EXAMPLES: &str = "\
 Examples:
@@ -456,6 +474,13 @@ pub struct ListenArgs {
     #[arg(long, value_name = "BYTES", default_value = "4M")]
     pub rcvbuf: BufSize,
 
+    /// Every DURATION, one line per sender with what arrived in that
+    /// interval (datagrams, rate, loss, duplicates, reordering, latency,
+    /// TTL, interface) and kernel drops per group, on stderr; with
+    /// `--format json`, `{"interval": ...}` records on stdout instead.
+    #[arg(long, value_name = "DURATION")]
+    pub stats: Option<DurationArg>,
+
     /// Also write every datagram to this capture file for Wireshark,
     /// tshark, tcpdump -r and tcpreplay (`-` for standard output, which then
     /// carries only the capture: `| wireshark -k -i -`).
@@ -476,6 +501,34 @@ pub struct ListenArgs {
     /// With --pcap-rotate: keep only the newest N files.
     #[arg(long, value_name = "N", requires = "pcap_rotate")]
     pub pcap_keep: Option<Count>,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub ifaces: IfaceArgs,
+}
+
+/// `mcast watch`.
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Groups to watch: GROUP:PORT[@IFACE], as for `listen`.
+    #[arg(value_name = "ENDPOINT", required = true)]
+    pub endpoints: Vec<GroupEndpoint>,
+
+    /// Source-specific: accept only these senders (repeatable).
+    #[arg(long, short = 's', value_name = "ADDR")]
+    pub source: Vec<IpAddr>,
+
+    /// Interval of the rates and of one strip cell.
+    #[arg(long, value_name = "DURATION", default_value = "1s")]
+    pub stats: DurationArg,
+
+    /// Stop after this long.
+    #[arg(long, short = 't', value_name = "DURATION", allow_hyphen_values = true)]
+    pub timeout: Option<DurationArg>,
+
+    /// Receive buffer to ask the kernel for.
+    #[arg(long, value_name = "BYTES", default_value = "4M")]
+    pub rcvbuf: BufSize,
 
     #[command(flatten)]
     #[allow(missing_docs)]

@@ -24,6 +24,14 @@ impl Stop {
         Ok(Stop(flag))
     }
 
+    /// Also sets the flag on SIGHUP (the terminal went away). Only for
+    /// interactive commands: `nohup mcast bridge` must keep ignoring it.
+    pub fn also_on_hangup(&self) -> anyhow::Result<()> {
+        signal_hook::flag::register(signal_hook::consts::SIGHUP, Arc::clone(&self.0))
+            .context("install signal handler")?;
+        Ok(())
+    }
+
     /// A flag no signal sets, for tests and for callers that stop by
     /// themselves.
     pub fn new_for_test() -> Stop {

@@ -30,6 +30,33 @@ pub struct Stream {
     pub bytes: u64,
     /// Sequence bookkeeping, once a datagram with a header arrived.
     pub seq: Option<SeqTracker>,
+    /// TTL or hop limit of the latest datagram.
+    pub last_ttl: Option<u8>,
+    /// Arrival interface index of the latest datagram (0: unknown).
+    pub last_ifindex: u32,
+    /// Arrival time of the latest datagram (Unix epoch ns).
+    pub last_ns: u64,
+    /// One-way latency of the datagrams since the interval statistics last
+    /// took it ([`Stream::take_interval_latency`]).
+    interval_latency: LatencyAcc,
+}
+
+/// Min, max, sum and count of one-way latencies (ns).
+#[derive(Debug, Clone, Copy, Default)]
+struct LatencyAcc {
+    min: i64,
+    max: i64,
+    sum: i128,
+    n: u64,
+}
+
+impl Stream {
+    /// The one-way latency (min, avg, max ns) of the datagrams with a
+    /// plausible send time since the last call, and starts over.
+    pub fn take_interval_latency(&mut self) -> Option<(i64, i64, i64)> {
+        let a = std::mem::take(&mut self.interval_latency);
+        (a.n > 0).then(|| (a.min, (a.sum / i128::from(a.n)) as i64, a.max))
+    }
 }
 
 /// All streams of a listener, plus totals.
@@ -78,6 +105,20 @@ pub struct CotCounts {
 impl Stats {
     /// Records one datagram. Allocates only when a new stream appears.
     pub fn record(&mut self, key: StreamKey, len: usize, seq: Option<SeqHeader>, recv_ns: u64) {
+        self.record_from(key, len, seq, recv_ns, None, 0);
+    }
+
+    /// [`record`](Self::record), also keeping the arrival TTL and interface
+    /// (for the interval statistics and `watch`).
+    pub fn record_from(
+        &mut self,
+        key: StreamKey,
+        len: usize,
+        seq: Option<SeqHeader>,
+        recv_ns: u64,
+        ttl: Option<u8>,
+        ifindex: u32,
+    ) {
         self.packets += 1;
         self.bytes += len as u64;
         self.first_ns.get_or_insert(recv_ns);
@@ -102,11 +143,43 @@ impl Stats {
         let s = &mut self.streams[idx].1;
         s.packets += 1;
         s.bytes += len as u64;
+        s.last_ttl = ttl;
+        s.last_ifindex = ifindex;
+        s.last_ns = recv_ns;
         if let Some(h) = seq {
             s.seq
                 .get_or_insert_with(SeqTracker::default)
                 .record(h, recv_ns);
+            if let Some(lat) = crate::seq::latency_ns(recv_ns, h.sent_ns) {
+                let a = &mut s.interval_latency;
+                if a.n == 0 {
+                    (a.min, a.max) = (lat, lat);
+                }
+                a.min = a.min.min(lat);
+                a.max = a.max.max(lat);
+                a.sum += i128::from(lat);
+                a.n += 1;
+            }
         }
+    }
+
+    /// The streams, for the interval statistics to take their interval
+    /// latency.
+    pub fn streams_mut(&mut self) -> impl Iterator<Item = &mut (StreamKey, Stream)> {
+        self.streams.iter_mut()
+    }
+
+    /// Forgets every stream and counter (`watch`'s reset), keeping the
+    /// CoT counting switched on or off as it was.
+    pub fn reset(&mut self) {
+        let cot = self.cot.map(|c| CotCounts {
+            always_show: c.always_show,
+            ..CotCounts::default()
+        });
+        *self = Stats {
+            cot,
+            ..Stats::default()
+        };
     }
 
     /// The streams in order of first arrival.

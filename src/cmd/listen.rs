@@ -28,8 +28,121 @@ use crate::stats::{CotCounts, Stats, StreamKey};
 /// Datagrams read per `recvmmsg` call.
 const BATCH: usize = 64;
 
+/// Output written in one go once this much is buffered (and at the end of
+/// each batch).
+const OUT_FLUSH: usize = 48 << 10;
+
+/// Room beyond [`OUT_FLUSH`] for the line that crosses it: a JSON line of
+/// an MTU-sized payload; longer lines grow the buffer once.
+const MAX_LINE_GUESS: usize = 4 << 10;
+
 /// Runs `mcast listen`.
 pub fn run(a: &ListenArgs, ctx: &Ctx) -> Result<Outcome> {
+    let live = a.stats.map(|d| {
+        LiveSink::Lines {
+            json: a.format == Format::Json,
+        }
+        .every(d.0)
+    });
+    run_with(a, ctx, live, None)
+}
+
+/// Starts `watch`'s screen thread.
+pub type ScreenStart = Box<dyn FnOnce() -> Result<std::thread::JoinHandle<Result<()>>>>;
+
+/// Writes one buffer of output to stdout and flushes it.
+fn emit(out: &[u8]) -> io::Result<()> {
+    let mut o = io::stdout().lock();
+    o.write_all(out)?;
+    o.flush()
+}
+
+/// Where interval snapshots go.
+pub enum LiveSink {
+    /// Interval lines: JSON records into the output (stdout) or text on
+    /// stderr.
+    Lines {
+        /// JSON records (with `--format json`) instead of text lines.
+        json: bool,
+    },
+    /// Snapshots for `watch`'s screen, several a second; the receiver never
+    /// waits: a snapshot the screen has not taken yet is replaced.
+    Screen {
+        /// The screen's end of the hand-over.
+        tx: std::sync::mpsc::SyncSender<crate::live::Snapshot>,
+        /// Set by the screen to reset the counters.
+        reset: std::sync::Arc<std::sync::atomic::AtomicBool>,
+        /// Starts the screen's thread, once the sockets are open and what
+        /// is said about them has been said (nothing may be printed on the
+        /// terminal while the screen is up).
+        start: Option<ScreenStart>,
+        /// The screen's thread, joined (the terminal restored) before the
+        /// summary is printed.
+        ui: Option<std::thread::JoinHandle<Result<()>>>,
+    },
+}
+
+impl LiveSink {
+    /// The interval statistics with this sink, closing an interval every
+    /// `every`.
+    pub fn every(self, every: std::time::Duration) -> Live {
+        let now = Instant::now();
+        Live {
+            every,
+            next: now + every,
+            // The screen refreshes its totals and ages between intervals.
+            publish: matches!(self, LiveSink::Screen { .. })
+                .then(|| every.min(std::time::Duration::from_millis(250))),
+            next_publish: now,
+            model: crate::live::Intervals::new(now_ns(), crate::live::HISTORY),
+            units: matches!(self, LiveSink::Screen { .. }).then(crate::live::Units::default),
+            sink: self,
+            drop_base: Vec::new(),
+        }
+    }
+}
+
+impl Live {
+    /// Hangs up on the screen and waits until it has restored the
+    /// terminal; its error, if it had one.
+    fn finish(self) -> Result<()> {
+        match self.sink {
+            LiveSink::Screen { tx, ui, .. } => {
+                drop(tx);
+                match ui.map(|h| h.join()) {
+                    Some(Ok(r)) => r,
+                    Some(Err(_)) => Err(anyhow::anyhow!("the screen thread panicked")),
+                    None => Ok(()),
+                }
+            }
+            LiveSink::Lines { .. } => Ok(()),
+        }
+    }
+}
+
+/// Interval statistics while receiving (`--stats`, `watch`).
+pub struct Live {
+    every: std::time::Duration,
+    next: Instant,
+    publish: Option<std::time::Duration>,
+    next_publish: Instant,
+    model: crate::live::Intervals,
+    units: Option<crate::live::Units>,
+    sink: LiveSink,
+    /// Kernel drop counters at the last reset, per socket.
+    drop_base: Vec<u32>,
+}
+
+/// [`run`] with interval statistics going to `live` (`watch` sends them to
+/// its screen).
+/// `stop`: a stop flag already installed (by `watch`, whose screen sets it
+/// on `q`), else one is installed here.
+pub fn run_with(
+    a: &ListenArgs,
+    ctx: &Ctx,
+    live: Option<Live>,
+    stop: Option<Stop>,
+) -> Result<Outcome> {
     if a.format == Format::Raw && io::stdout().is_terminal() && !a.force {
         return Err(usage(
             "--format raw writes payload bytes unescaped and stdout is a terminal; \
@@ -104,7 +217,10 @@ pub fn run(a: &ListenArgs, ctx: &Ctx) -> Result<Outcome> {
         })?),
         None => None,
     };
-    let stop = Stop::install()?;
+    let stop = match stop {
+        Some(s) => s,
+        None => Stop::install()?,
+    };
     let mut l = Listener {
         socks: &socks,
         resolver: &resolver,
@@ -121,6 +237,7 @@ pub fn run(a: &ListenArgs, ctx: &Ctx) -> Result<Outcome> {
             text: String::new(),
             strict: a.cot_strict,
         },
+        live,
     };
     if format == Format::Cot {
         l.stats.cot = Some(CotCounts {
@@ -128,8 +245,19 @@ pub fn run(a: &ListenArgs, ctx: &Ctx) -> Result<Outcome> {
             ..CotCounts::default()
         });
     }
+    if let Some(Live {
+        sink: LiveSink::Screen { start, ui, .. },
+        ..
+    }) = l.live.as_mut()
+    {
+        if let Some(f) = start.take() {
+            *ui = Some(f()?);
+        }
+    }
     let started = Instant::now();
     let end = l.run(a.timeout.map(|t| started + t.0), &stop);
+    // The screen gives the terminal back before anything is printed.
+    let screen = l.live.take().map_or(Ok(()), Live::finish);
     // The capture ends cleanly however the run ended (count, deadline,
     // Ctrl-C, SIGTERM, an error): whole blocks, statistics last.
     if let Some(sink) = l.pcap.take() {
@@ -150,6 +278,7 @@ pub fn run(a: &ListenArgs, ctx: &Ctx) -> Result<Outcome> {
         }
     }
     let end = end?;
+    screen?;
     let elapsed = started.elapsed();
     l.stats.kernel_drops = l.drops.iter().map(|&d| u64::from(d)).sum();
     if end == End::BrokenPipe {
@@ -204,6 +333,7 @@ struct Listener<'a> {
     replier: Option<Replier>,
     received: u64,
     cot: CotView,
+    live: Option<Live>,
 }
 
 /// CoT decoding for `--format cot` and the `cot` field of `--format json`.
@@ -311,12 +441,79 @@ impl CotView {
 }
 
 impl Listener<'_> {
+    /// Closes an interval when one is due (lines into `out`, or a snapshot
+    /// for the screen), publishes the screen's snapshot, applies a reset.
+    fn live_tick(&mut self, out: &mut Vec<u8>) {
+        let Some(l) = self.live.as_mut() else { return };
+        let now = Instant::now();
+        if let LiveSink::Screen { reset, .. } = &l.sink {
+            if reset.swap(false, std::sync::atomic::Ordering::Relaxed) {
+                self.stats.reset();
+                l.model.reset(now_ns());
+                if let Some(u) = l.units.as_mut() {
+                    u.clear();
+                }
+                l.drop_base = self.drops.clone();
+                l.next = now + l.every;
+                self.received = 0;
+            }
+        }
+        let close = now >= l.next;
+        let publish = l.publish.is_some() && now >= l.next_publish;
+        if !close && !publish {
+            return;
+        }
+        let drops: Vec<(std::net::IpAddr, u16, u64)> = self
+            .socks
+            .iter()
+            .zip(&self.drops)
+            .enumerate()
+            .map(|(i, (gs, &d))| {
+                let base = l.drop_base.get(i).copied().unwrap_or(0);
+                (gs.group, gs.port, u64::from(d.saturating_sub(base)))
+            })
+            .collect();
+        let resolver = self.resolver;
+        let name = |i: u32| resolver.name_of(i).to_string();
+        let empty = crate::live::Units::default();
+        let units = l.units.as_ref().unwrap_or(&empty);
+        let snap = if close {
+            // Catch up without a burst of empty intervals after a stall.
+            l.next += l.every;
+            if l.next <= now {
+                l.next = now + l.every;
+            }
+            l.model
+                .close(&mut self.stats, &drops, units, now_ns(), &name)
+        } else {
+            l.model.peek(&self.stats, &drops, units, now_ns(), &name)
+        };
+        if let Some(p) = l.publish {
+            l.next_publish = now + p;
+        }
+        match &l.sink {
+            LiveSink::Lines { json: true } => crate::live::write_interval_json(out, &snap),
+            LiveSink::Lines { json: false } => {
+                let mut text = Vec::new();
+                crate::live::write_interval_text(&mut text, &snap);
+                // A full or closed stderr must not stop the receiving.
+                let _ = io::stderr().lock().write_all(&text);
+            }
+            LiveSink::Screen { tx, .. } => {
+                // Never wait for the screen: if it has not taken the last
+                // snapshot yet, this one is dropped and the next replaces it.
+                let _ = tx.try_send(snap);
+            }
+        }
+    }
+
     fn run(&mut self, deadline: Option<Instant>, stop: &Stop) -> Result<End> {
         let mut batch = RecvBatch::new(BATCH, MAX_DATAGRAM);
-        let mut out: Vec<u8> = Vec::with_capacity(1 << 16);
+        let mut out: Vec<u8> = Vec::with_capacity(OUT_FLUSH + MAX_LINE_GUESS);
         let mut scratch = JsonScratch::default();
         let stdout = io::stdout();
-        let mut lock = stdout.lock();
+        // stdout is locked per write, never for the whole loop: `watch`'s
+        // screen thread draws on it meanwhile.
         let mut fds: Vec<PollFd<'_>> = self
             .socks
             .iter()
@@ -328,9 +525,21 @@ impl Listener<'_> {
         fds.push(PollFd::new(stdout.as_fd(), PollFlags::empty()));
         let mut last_if = (0u32, "");
         loop {
-            let wait = poll::left(deadline);
+            let mut wait = poll::left(deadline);
             if deadline.is_some() && wait.is_zero() {
                 return Ok(End::Deadline);
+            }
+            if self.live.is_some() {
+                self.live_tick(&mut out);
+                if !out.is_empty() {
+                    let w = emit(&out);
+                    out.clear();
+                    w.context("write to standard output")?;
+                }
+                if let Some(l) = &self.live {
+                    let due = l.publish.map_or(l.next, |_| l.next.min(l.next_publish));
+                    wait = wait.min(due.saturating_duration_since(Instant::now()));
+                }
             }
             match poll::wait(&mut fds, wait, stop)? {
                 Woke::Stopped => return Ok(End::Signal),
@@ -369,7 +578,7 @@ impl Listener<'_> {
                         }
                         let time_ns = meta.time_ns.unwrap_or_else(now_ns);
                         let seq = SeqHeader::read(payload);
-                        self.stats.record(
+                        self.stats.record_from(
                             StreamKey {
                                 group: gs.group,
                                 port: gs.port,
@@ -378,7 +587,16 @@ impl Listener<'_> {
                             payload.len(),
                             seq,
                             time_ns,
+                            meta.ttl,
+                            meta.ifindex,
                         );
+                        if let Some(units) = self.live.as_mut().and_then(|l| l.units.as_mut()) {
+                            if cot::classify(payload) != cot::Kind::Unknown
+                                && cot::decode_datagram_into(payload, &mut self.cot.ev).is_ok()
+                            {
+                                units.record(&self.cot.ev, meta.src, time_ns);
+                            }
+                        }
                         if meta.truncated {
                             self.stats.truncated += 1;
                         }
@@ -429,12 +647,20 @@ impl Listener<'_> {
                             r.reply(&gs.sock, meta.src, seq, payload);
                         }
                         self.received += 1;
+                        // Written out before the buffer outgrows its first
+                        // allocation: a batch of 64 large JSON lines would
+                        // otherwise double it (resident memory, bench/run.sh).
+                        if out.len() >= OUT_FLUSH {
+                            let w = emit(&out);
+                            out.clear();
+                            w.context("write to standard output")?;
+                        }
                         if self.count.is_some_and(|c| self.received >= c) {
                             break;
                         }
                     }
                     if !out.is_empty() {
-                        let w = lock.write_all(&out).and_then(|_| lock.flush());
+                        let w = emit(&out);
                         out.clear();
                         w.context("write to standard output")?;
                     }

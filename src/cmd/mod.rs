@@ -14,6 +14,7 @@ pub mod join;
 pub mod listen;
 pub mod replay;
 pub mod send;
+pub mod watch;
 
 /// What every command needs to know about how to talk to the user.
 #[derive(Debug, Clone)]
@@ -125,6 +126,7 @@ pub fn run(command: Command, ctx: &Ctx) -> anyhow::Result<Outcome> {
         Command::CotGen(a) => cot_gen::run(&a, ctx),
         Command::Replay(a) => replay::run(&a, ctx),
         Command::Doctor(a) => doctor::run(&a, ctx),
+        Command::Watch(a) => watch::run(&a, ctx),
         Command::Generate(a) => generate::run(&a),
     }
 }

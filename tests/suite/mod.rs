@@ -13,6 +13,7 @@ mod interop;
 mod join;
 mod limits;
 mod listen_exit;
+mod live;
 mod mqtt;
 mod platform;
 mod replies;
