@@ -236,6 +236,29 @@ fn watch_full_screen_in_tmux() {
         "{}",
         t.screen(false)
     );
+    // A real ATAK position report (tests/fixtures/cot/SOURCES.md), sent by
+    // Python: the unit shows with its callsign and type, stale long ago.
+    let pli = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/cot/atak_pli.xml"
+    );
+    let py = "import socket,sys; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); \
+              s.setsockopt(socket.IPPROTO_IP,socket.IP_MULTICAST_IF,socket.inet_aton('10.77.0.1')); \
+              s.sendto(open(sys.argv[1],'rb').read(),('239.1.1.5',5005))";
+    assert_code(&lab.run("h1", "python3", &["-c", py, pli]), 0);
+    let unit = || {
+        t.screen(false).lines().any(|l| {
+            l.contains("ANDROID-53af0912586418dc")
+                && l.contains("dasuberdog")
+                && l.contains("a-f-G-U-C")
+                && l.contains("STALE")
+        })
+    };
+    assert!(
+        wait_until(Duration::from_secs(5), unit),
+        "{}",
+        t.screen(false)
+    );
     t.cmd(&["send-keys", "-t", "w", "q"]);
     let done = || std::fs::read_to_string(&status).is_ok_and(|s| s.contains("icanon"));
     assert!(
@@ -252,5 +275,5 @@ fn watch_full_screen_in_tmux() {
     );
     // Back on the main screen: the summary is there, not on the alternate one.
     let s = t.screen(false);
-    assert!(s.contains("--- 200 datagrams"), "{s}");
+    assert!(s.contains("--- 201 datagrams"), "{s}");
 }
