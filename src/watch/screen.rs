@@ -36,7 +36,36 @@ pub struct TerminalEvents;
 
 impl Events for TerminalEvents {
     fn next(&mut self, timeout: Duration) -> io::Result<Option<Event>> {
-        if event::poll(timeout)? {
+        // Events crossterm has read already come first.
+        if event::poll(Duration::ZERO)? {
+            return event::read().map(Some);
+        }
+        // Wait on stdin ourselves: when the terminal goes away (the pty's
+        // other side closed), crossterm's read sees end of file and spins
+        // instead of failing; poll(2) says POLLHUP, and the screen ends.
+        let stdin = io::stdin();
+        let mut fds = [nix::poll::PollFd::new(
+            std::os::fd::AsFd::as_fd(&stdin),
+            nix::poll::PollFlags::POLLIN,
+        )];
+        let ms = u16::try_from(timeout.as_millis()).unwrap_or(u16::MAX);
+        match nix::poll::poll(&mut fds, nix::poll::PollTimeout::from(ms)) {
+            Ok(0) | Err(nix::errno::Errno::EINTR) => return Ok(None),
+            Ok(_) => {}
+            Err(e) => return Err(io::Error::from(e)),
+        }
+        let r = fds[0].revents().unwrap_or(nix::poll::PollFlags::empty());
+        if r.intersects(
+            nix::poll::PollFlags::POLLHUP
+                | nix::poll::PollFlags::POLLERR
+                | nix::poll::PollFlags::POLLNVAL,
+        ) {
+            return Err(io::Error::new(
+                io::ErrorKind::BrokenPipe,
+                "the terminal went away",
+            ));
+        }
+        if event::poll(Duration::from_millis(10))? {
             event::read().map(Some)
         } else {
             Ok(None)

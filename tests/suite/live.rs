@@ -277,3 +277,128 @@ fn watch_full_screen_in_tmux() {
     let s = t.screen(false);
     assert!(s.contains("--- 201 datagrams"), "{s}");
 }
+
+/// SIGTERM (a service manager, `kill`) and SIGHUP (the terminal closing)
+/// end `watch` like `q`: the terminal restored, the summary printed.
+#[test]
+fn watch_restores_the_terminal_on_signals() {
+    for (sig, name) in [(libc::SIGTERM, "term"), (libc::SIGHUP, "hup")] {
+        let lab = pair!();
+        let t = Tmux::new(&lab);
+        let ns = lab.ns("h2");
+        let dir = std::env::temp_dir();
+        let (pidf, status) = (
+            dir.join(format!("{}-{name}-pid", lab.ns("w"))),
+            dir.join(format!("{}-{name}-status", lab.ns("w"))),
+        );
+        let shell = format!(
+            "ip netns exec {ns} sh -c 'echo $$ > {p}; exec env NO_COLOR=1 {MCAST} watch 239.1.1.6:5006@a0'; \
+             stty -a > {st}; sleep 30",
+            p = pidf.display(),
+            st = status.display()
+        );
+        let o = t.cmd(&[
+            "new-session",
+            "-d",
+            "-s",
+            "w",
+            "-x",
+            "120",
+            "-y",
+            "20",
+            &shell,
+        ]);
+        assert!(
+            o.status.success(),
+            "tmux: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        lab.wait_joined("h2", "a0", "239.1.1.6");
+        assert!(
+            wait_until(Duration::from_secs(10), || t
+                .screen(false)
+                .contains("mcast watch")),
+            "{}",
+            t.screen(false)
+        );
+        let pid: i32 = std::fs::read_to_string(&pidf)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        // The process this test started (through tmux), by its pid.
+        nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(pid),
+            nix::sys::signal::Signal::try_from(sig).unwrap(),
+        )
+        .unwrap();
+        let done = || std::fs::read_to_string(&status).is_ok_and(|s| s.contains("icanon"));
+        assert!(
+            wait_until(Duration::from_secs(10), done),
+            "{name}: {}",
+            t.screen(false)
+        );
+        let st = std::fs::read_to_string(&status).unwrap();
+        let _ = std::fs::remove_file(&status);
+        let _ = std::fs::remove_file(&pidf);
+        assert!(
+            st.contains(" icanon") && st.contains(" echo"),
+            "{name}: not restored: {st}"
+        );
+        assert!(
+            t.screen(false).contains("--- 0 datagrams"),
+            "{name}: {}",
+            t.screen(false)
+        );
+    }
+}
+
+/// The terminal closing under it (tmux killed, an ssh session dropped)
+/// ends `watch` instead of leaving it spinning on a dead terminal.
+#[test]
+fn watch_ends_when_its_terminal_goes_away() {
+    let lab = pair!();
+    let t = Tmux::new(&lab);
+    let pidf = std::env::temp_dir().join(format!("{}-gone-pid", lab.ns("w")));
+    let shell = format!(
+        "ip netns exec {} sh -c 'echo $$ > {p}; exec env NO_COLOR=1 {MCAST} watch 239.1.1.7:5007@a0'",
+        lab.ns("h2"),
+        p = pidf.display()
+    );
+    let o = t.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        "w",
+        "-x",
+        "100",
+        "-y",
+        "20",
+        &shell,
+    ]);
+    assert!(
+        o.status.success(),
+        "tmux: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    lab.wait_joined("h2", "a0", "239.1.1.7");
+    assert!(
+        wait_until(Duration::from_secs(10), || t
+            .screen(false)
+            .contains("mcast watch")),
+        "{}",
+        t.screen(false)
+    );
+    let pid = std::fs::read_to_string(&pidf).unwrap().trim().to_string();
+    let _ = std::fs::remove_file(&pidf);
+    t.cmd(&["kill-server"]);
+    let gone = || {
+        std::fs::read_to_string(format!("/proc/{pid}/stat")).map_or(true, |s| {
+            s.split(") ").nth(1).is_some_and(|r| r.starts_with('Z'))
+        })
+    };
+    assert!(
+        wait_until(Duration::from_secs(5), gone),
+        "watch {pid} still running"
+    );
+}
