@@ -145,6 +145,48 @@ impl Tmux {
             .expect("run tmux (apt-get install tmux)")
     }
 
+    /// Starts `mcast watch GROUP:PORT@a0` in h2 in a pane of this server
+    /// (NO_COLOR, 100×20), `after` run in the pane once it ends; waits until
+    /// it joined and drew; returns its pid (the process this test started).
+    fn start_watch(&self, lab: &Lab, group: &str, port: u16, after: &str) -> i32 {
+        let pidf = std::env::temp_dir().join(format!("{}-{group}-pid", lab.ns("w")));
+        let shell = format!(
+            "ip netns exec {ns} sh -c 'echo $$ > {p}; exec env NO_COLOR=1 {MCAST} watch {group}:{port}@a0'; {after}",
+            ns = lab.ns("h2"),
+            p = pidf.display()
+        );
+        let o = self.cmd(&[
+            "new-session",
+            "-d",
+            "-s",
+            "w",
+            "-x",
+            "100",
+            "-y",
+            "20",
+            &shell,
+        ]);
+        assert!(
+            o.status.success(),
+            "tmux: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        lab.wait_joined("h2", "a0", group);
+        let drawn = || self.screen(false).contains("mcast watch");
+        assert!(
+            wait_until(Duration::from_secs(10), drawn),
+            "{}",
+            self.screen(false)
+        );
+        let pid = std::fs::read_to_string(&pidf)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        let _ = std::fs::remove_file(&pidf);
+        pid
+    }
+
     fn screen(&self, escapes: bool) -> String {
         let mut args = vec!["capture-pane", "-p", "-t", "w"];
         if escapes {
@@ -285,47 +327,9 @@ fn watch_restores_the_terminal_on_signals() {
     for (sig, name) in [(libc::SIGTERM, "term"), (libc::SIGHUP, "hup")] {
         let lab = pair!();
         let t = Tmux::new(&lab);
-        let ns = lab.ns("h2");
-        let dir = std::env::temp_dir();
-        let (pidf, status) = (
-            dir.join(format!("{}-{name}-pid", lab.ns("w"))),
-            dir.join(format!("{}-{name}-status", lab.ns("w"))),
-        );
-        let shell = format!(
-            "ip netns exec {ns} sh -c 'echo $$ > {p}; exec env NO_COLOR=1 {MCAST} watch 239.1.1.6:5006@a0'; \
-             stty -a > {st}; sleep 30",
-            p = pidf.display(),
-            st = status.display()
-        );
-        let o = t.cmd(&[
-            "new-session",
-            "-d",
-            "-s",
-            "w",
-            "-x",
-            "120",
-            "-y",
-            "20",
-            &shell,
-        ]);
-        assert!(
-            o.status.success(),
-            "tmux: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-        lab.wait_joined("h2", "a0", "239.1.1.6");
-        assert!(
-            wait_until(Duration::from_secs(10), || t
-                .screen(false)
-                .contains("mcast watch")),
-            "{}",
-            t.screen(false)
-        );
-        let pid: i32 = std::fs::read_to_string(&pidf)
-            .unwrap()
-            .trim()
-            .parse()
-            .unwrap();
+        let status = std::env::temp_dir().join(format!("{}-{name}-status", lab.ns("w")));
+        let after = format!("stty -a > {}; sleep 30", status.display());
+        let pid = t.start_watch(&lab, "239.1.1.6", 5006, &after);
         // The process this test started (through tmux), by its pid.
         nix::sys::signal::kill(
             nix::unistd::Pid::from_raw(pid),
@@ -340,7 +344,6 @@ fn watch_restores_the_terminal_on_signals() {
         );
         let st = std::fs::read_to_string(&status).unwrap();
         let _ = std::fs::remove_file(&status);
-        let _ = std::fs::remove_file(&pidf);
         assert!(
             st.contains(" icanon") && st.contains(" echo"),
             "{name}: not restored: {st}"
@@ -359,38 +362,7 @@ fn watch_restores_the_terminal_on_signals() {
 fn watch_ends_when_its_terminal_goes_away() {
     let lab = pair!();
     let t = Tmux::new(&lab);
-    let pidf = std::env::temp_dir().join(format!("{}-gone-pid", lab.ns("w")));
-    let shell = format!(
-        "ip netns exec {} sh -c 'echo $$ > {p}; exec env NO_COLOR=1 {MCAST} watch 239.1.1.7:5007@a0'",
-        lab.ns("h2"),
-        p = pidf.display()
-    );
-    let o = t.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        "w",
-        "-x",
-        "100",
-        "-y",
-        "20",
-        &shell,
-    ]);
-    assert!(
-        o.status.success(),
-        "tmux: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    lab.wait_joined("h2", "a0", "239.1.1.7");
-    assert!(
-        wait_until(Duration::from_secs(10), || t
-            .screen(false)
-            .contains("mcast watch")),
-        "{}",
-        t.screen(false)
-    );
-    let pid = std::fs::read_to_string(&pidf).unwrap().trim().to_string();
-    let _ = std::fs::remove_file(&pidf);
+    let pid = t.start_watch(&lab, "239.1.1.7", 5007, "true");
     t.cmd(&["kill-server"]);
     let gone = || {
         std::fs::read_to_string(format!("/proc/{pid}/stat")).map_or(true, |s| {
