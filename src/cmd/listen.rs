@@ -256,6 +256,22 @@ pub fn run_with(
     }
     let started = Instant::now();
     let end = l.run(a.timeout.map(|t| started + t.0), &stop);
+    // Interval lines end with the interval the run ended in, so that they
+    // add up to the summary (iperf2 prints its last, shorter one too).
+    if matches!(end, Ok(End::Count | End::Deadline | End::Signal)) {
+        if let Some(live) = l
+            .live
+            .as_mut()
+            .filter(|v| matches!(v.sink, LiveSink::Lines { .. }))
+        {
+            live.next = Instant::now();
+            let mut out = Vec::new();
+            l.live_tick(&mut out);
+            if !out.is_empty() {
+                emit(&out).context("write to standard output")?;
+            }
+        }
+    }
     // The screen gives the terminal back before anything is printed.
     let screen = l.live.take().map_or(Ok(()), Live::finish);
     // The capture ends cleanly however the run ended (count, deadline,
