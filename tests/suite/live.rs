@@ -74,7 +74,10 @@ fn listen_stats_lines_match_the_summary() {
     );
     assert!(err.contains("--- 37 datagrams"), "{err}");
     assert_eq!(got, 37, "the lines add up to the summary: {err}");
-    assert_eq!(lost, 3, "the gaps 10..11 and 30, each in its interval: {err}");
+    assert_eq!(
+        lost, 3,
+        "the gaps 10..11 and 30, each in its interval: {err}"
+    );
     assert!(err.contains("3 lost, 0 duplicate, 0 reordered"), "{err}");
 
     let o = finish(&mut js);
