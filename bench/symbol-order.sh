@@ -14,8 +14,8 @@
 #
 # How: runs BINARY (default: the static artefact) under valgrind's callgrind
 # for the commands people run for hours (listen in count and JSON mode while
-# datagrams arrive, send, bridge), inside a private network namespace with a
-# veth pair that it deletes afterwards, and lists every function called,
+# datagrams arrive, send, bridge), inside private network namespaces joined
+# by veth pairs, which it deletes afterwards, and lists every function called,
 # by its linker symbol. Symbols that a later build no longer has are
 # ignored by the linker, so a stale list only costs resident memory.
 set -euo pipefail
@@ -26,20 +26,35 @@ bin=${1:-target/$(rustc -vV | sed -n 's/^host: //p')/release/mcast}
 [[ -x $bin ]] || { echo "symbol-order.sh: no binary at $bin (run bench/build-static.sh)" >&2; exit 2; }
 bin=$(realpath "$bin")
 ns=mcso-$$
+tx=mcso-tx-$$
 tmp=$(mktemp -d)
-cleanup() { ip netns del "$ns" 2>/dev/null || true; rm -rf "$tmp"; }
+cleanup() {
+  ip netns del "$ns" 2>/dev/null || true
+  ip netns del "$tx" 2>/dev/null || true
+  rm -rf "$tmp"
+}
 trap cleanup EXIT
+# Two namespaces joined by a veth pair: a datagram whose source address is
+# one of the receiving host's own is dropped on input as a martian, so a
+# sender beside the receiver in one namespace would profile an idle listen.
 ip netns add "$ns"
+ip netns add "$tx"
 in_ns() { ip netns exec "$ns" "$@"; }
+in_tx() { ip netns exec "$tx" "$@"; }
 in_ns ip link add v0 type veth peer name v1
+in_ns ip link set v1 netns "$tx"
 in_ns ip addr add 10.99.0.1/24 dev v0
-in_ns ip addr add 10.99.0.2/24 dev v1
+in_tx ip addr add 10.99.0.2/24 dev v1
 in_ns ip link set v0 up
-in_ns ip link set v1 up
+in_tx ip link set v1 up
+# The bridge's second LAN.
+in_ns ip link add v2 type veth peer name v3
+in_ns ip link set v2 up
+in_ns ip link set v3 up
 cg() { # name command...: one callgrind profile (WRAP: a command to run valgrind under)
   local name=$1
   shift
-  in_ns ${WRAP:-} valgrind --tool=callgrind --demangle=no --callgrind-out-file="$tmp/$name.out" "$@" >/dev/null 2>&1
+  in_ns ${WRAP:-} valgrind --tool=callgrind --demangle=no --callgrind-out-file="$tmp/$name.out" "$@" >/dev/null 2>"$tmp/$name.err"
 }
 # Receivers under callgrind, fed by an ordinary sender once they joined
 # (valgrind starts slowly: wait for the membership).
@@ -52,18 +67,22 @@ receive() { # name command...
     in_ns ip maddr show dev v0 | grep -q 239.1.1.1 && break
     sleep 0.1
   done
-  in_ns "$bin" send 239.1.1.1:5000@v1 --count 300 --size 1200 --seq >/dev/null 2>&1
-  in_ns "$bin" send 239.1.1.1:5000@v1 --count 20 --hex '00 ff 1b' >/dev/null 2>&1
-  in_ns "$bin" send 239.1.1.1:5000@v1 --count 20 'text' >/dev/null 2>&1
+  in_tx "$bin" send 239.1.1.1:5000@v1 --count 300 --size 1200 --seq >/dev/null 2>&1
+  in_tx "$bin" send 239.1.1.1:5000@v1 --count 20 --hex '00 ff 1b' >/dev/null 2>&1
+  in_tx "$bin" send 239.1.1.1:5000@v1 --count 20 'text' >/dev/null 2>&1
   wait "$pid" || true
+  # A profile of a listen that received nothing would leave the receive
+  # path out of the order.
+  [[ $name != listen-* ]] || grep -q -- '--- 340 datagrams' "$tmp/$name.err" ||
+    { echo "symbol-order.sh: $name did not receive the 340 datagrams:" >&2; tail -3 "$tmp/$name.err" >&2; exit 1; }
 }
 receive listen-count "$bin" listen 239.1.1.1:5000@v0 --format count --count 340 --timeout 20s
 receive listen-json "$bin" listen 239.1.1.1:5000@v0 --format json --count 340 --timeout 20s
 # The bridge runs until a signal: timeout(1) sends its child (valgrind,
 # which passes it on) SIGINT.
-WRAP="timeout -s INT 10" receive bridge "$bin" bridge 239.1.1.1:5000@v0 239.1.1.2:5001@v1
-cg send "$bin" send 239.1.1.1:5000@v1 --count 300 --size 1200 --seq
-cg send-one "$bin" send 239.1.1.1:5000@v1 x
+WRAP="timeout -s INT 10" receive bridge "$bin" bridge 239.1.1.1:5000@v0 239.1.1.2:5001@v2
+cg send "$bin" send 239.1.1.1:5000@v0 --count 300 --size 1200 --seq
+cg send-one "$bin" send 239.1.1.1:5000@v0 x
 # Every function in order of first appearance per profile, each once.
 cat "$tmp"/*.out | sed -n 's/^c\{0,1\}fn=([0-9]*) \(.*\)/\1/p' | grep -v '^0x' | awk '!seen[$0]++' >bench/symbol-order.txt
 echo "bench/symbol-order.txt: $(wc -l <bench/symbol-order.txt) symbols" >&2
