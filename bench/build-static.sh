@@ -34,28 +34,17 @@ elif [[ -n ${1:-} ]]; then
   exit 2
 fi
 flags="-C target-feature=+crt-static"
-# Resident memory: lay out the functions that long runs call next to each
-# other (bench/symbol-order.txt, made by bench/symbol-order.sh), since the
-# kernel maps code in 64 KiB windows around every page touched; and pack
-# the relative relocations (DT_RELR), which a static-pie applies to itself
-# at start-up, reading the whole table. Both need lld, Rust's default
-# linker for x86_64-unknown-linux-gnu since 1.90; RELR also needs glibc
-# 2.36 or later (older ones would crash at start-up).
+# Resident memory: pack the relative relocations (DT_RELR), which a
+# static-pie applies to itself at start-up, reading the whole table. It
+# needs lld, Rust's default linker for x86_64-unknown-linux-gnu since 1.90,
+# and glibc 2.36 or later (older ones would crash at start-up). The
+# functions long runs call are laid out together by build.rs, as in the
+# default build.
 rustc_minor=$(rustc -V | sed -n 's/^rustc 1\.\([0-9]*\).*/\1/p')
 glibc=$(ldd --version 2>/dev/null | sed -n '1s/.* \([0-9]*\.[0-9]*\)$/\1/p')
-if [[ $target == x86_64-unknown-linux-gnu && ${rustc_minor:-0} -ge 90 ]]; then
-  if [[ -f bench/symbol-order.txt ]]; then
-    flags+=" -C link-arg=-Wl,--symbol-ordering-file=$PWD/bench/symbol-order.txt -C link-arg=-Wl,--no-warn-symbol-ordering"
-  fi
-  if awk -v v="${glibc:-0}" 'BEGIN { split(v, a, "."); exit !(a[1] > 2 || (a[1] == 2 && a[2] >= 36)) }'; then
-    flags+=" -C link-arg=-Wl,-z,pack-relative-relocs"
-  fi
-fi
-# Cargo does not know the ordering file: relink when it is newer than the
-# binary (touching the thin main.rs rebuilds only the binary crate).
-out=target/$target/release/mcast
-if [[ -f bench/symbol-order.txt && -f $out && bench/symbol-order.txt -nt $out ]]; then
-  touch src/main.rs
+if [[ $target == x86_64-unknown-linux-gnu && ${rustc_minor:-0} -ge 90 ]] &&
+  awk -v v="${glibc:-0}" 'BEGIN { split(v, a, "."); exit !(a[1] > 2 || (a[1] == 2 && a[2] >= 36)) }'; then
+  flags+=" -C link-arg=-Wl,-z,pack-relative-relocs"
 fi
 RUSTFLAGS="${RUSTFLAGS:-} $flags" \
   cargo build --release --locked --target "$target"
